@@ -1,0 +1,37 @@
+namespace HangfireApp.Batches.WorkerTypes;
+
+/// <summary>Settings of one worker type, bound from <c>WorkerTypes:&lt;name&gt;</c>.</summary>
+public sealed class WorkerTypeOptions
+{
+    public const string Section = "WorkerTypes";
+
+    /// <summary>Disabled worker types accept no batches and their queues get no workers.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>Base queue name (default: the worker type's name); chunks go to its priority queues.</summary>
+    public string? Queue { get; set; }
+
+    /// <summary>Items per chunk, i.e. per Hangfire job.</summary>
+    public int ChunkSize { get; set; } = 500;
+
+    /// <summary>Items in flight at once inside one chunk.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = 8;
+
+    /// <summary>Per-item time limit; an item over it fails with a timeout (and may be retried).</summary>
+    public TimeSpan ItemTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    public RetryOptions Retry { get; set; } = new();
+}
+
+/// <summary>How often a chunk's failed items are retried, and after which delays.</summary>
+public sealed class RetryOptions
+{
+    /// <summary>Total attempts per chunk, the first included (1 = no retry).</summary>
+    public int Attempts { get; set; } = 3;
+
+    /// <summary>Delay before retry N is <c>DelaysSeconds[N-1]</c>; the last value repeats.</summary>
+    public int[] DelaysSeconds { get; set; } = [10, 60, 300];
+
+    public TimeSpan DelayBefore(int retryNumber) =>
+        TimeSpan.FromSeconds(DelaysSeconds.Length == 0 ? 0 : DelaysSeconds[Math.Min(retryNumber, DelaysSeconds.Length) - 1]);
+}

@@ -1,0 +1,69 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using HangfireApp.Batches.Database;
+using HangfireApp.Batches.Logging;
+using HangfireApp.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace HangfireApp.JobServers;
+
+public static class JobServersSetup
+{
+    /// <summary>
+    /// Hangfire on PostgreSQL with production defaults, and — unless the role is <c>web</c> — the job
+    /// servers of <c>Hangfire:Servers</c>.
+    /// </summary>
+    public static WebApplicationBuilder AddJobServers(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HangfireOptions>, HangfireOptionsValidator>();
+        services.AddSingleton<ServerPlan>();
+        services.AddHangfire((sp, configuration) =>
+        {
+            var storage = sp.GetRequiredService<IOptions<HangfireOptions>>().Value.Storage;
+            var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseFilter(new JobLogScopeFilter(sp.GetRequiredService<ILoggerFactory>()))
+                .UsePostgreSqlStorage(connection => connection.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+                {
+                    SchemaName = storage.SchemaName,
+                    QueuePollInterval = storage.QueuePollInterval,
+                    EnableLongPolling = storage.EnableLongPolling,
+                    UseSlidingInvisibilityTimeout = storage.UseSlidingInvisibilityTimeout,
+                    InvisibilityTimeout = storage.InvisibilityTimeout,
+                    DistributedLockTimeout = storage.DistributedLockTimeout,
+                    PrepareSchemaIfNecessary = storage.PrepareSchemaIfNecessary,
+                });
+        });
+        if (builder.ReadAppOptions().RunsJobServers)
+        {
+            services.AddSingleton<JobServersHostedService>();
+            services.AddHostedService(sp => sp.GetRequiredService<JobServersHostedService>());
+        }
+        return builder;
+    }
+
+    /// <summary>The dashboard at <c>/hangfire</c> (loopback requests only until login exists) and <c>GET /api/servers</c>.</summary>
+    public static WebApplication MapJobServers(this WebApplication app)
+    {
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            DashboardTitle = "HangfireApp",
+            Authorization = [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()],
+        });
+        app.MapGet("/api/servers", (JobStorage storage) => TypedResults.Ok(
+            storage.GetMonitoringApi().Servers()
+                .Select(server => new ServerView(server.Name, server.Queues, server.WorkersCount, server.StartedAt, server.Heartbeat))
+                .OrderBy(server => server.Name, StringComparer.Ordinal)
+                .ToList()))
+            .WithTags("Servers");
+        return app;
+    }
+}
+
+/// <summary>A Hangfire server as <c>GET /api/servers</c> shows it.</summary>
+public sealed record ServerView(string Name, IList<string> Queues, int WorkerCount, DateTime StartedAt, DateTime? Heartbeat);
