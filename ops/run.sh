@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The README's run command: ensures the local PostgreSQL, builds, and runs the host on
+# http://127.0.0.1:5000 (HANGFIREAPP_URL overrides). Migrations apply on start. Ctrl+C stops it.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+connection=$(bash ops/pg.sh | tail -n 1)
+url=${HANGFIREAPP_URL:-http://127.0.0.1:5000}
+
+dotnet build src/HangfireApp -c Release -nologo -v quiet -clp:ErrorsOnly
+
+export ConnectionStrings__Postgres=${ConnectionStrings__Postgres:-$connection}
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+export Auth__BootstrapAdminKey=${Auth__BootstrapAdminKey:-dev-admin-key}
+
+dotnet src/HangfireApp/bin/Release/net10.0/HangfireApp.dll --urls "$url" &
+host=$!
+trap 'kill "$host" 2>/dev/null; wait "$host" 2>/dev/null' INT TERM EXIT
+
+for _ in $(seq 1 60); do
+  if curl -fsS "$url/health/ready" >/dev/null 2>&1; then
+    cat <<INFO
+
+HangfireApp is up (PID $host).
+  API        $url/api        (header X-Api-Key: $Auth__BootstrapAdminKey)
+  OpenAPI    $url/openapi/v1.json
+  Dashboard  $url/hangfire
+  Health     $url/health/live  $url/health/ready
+
+INFO
+    break
+  fi
+  if ! kill -0 "$host" 2>/dev/null; then
+    echo "HangfireApp exited during start; see the log above." >&2
+    exit 1
+  fi
+  sleep 1
+done
+wait "$host"
