@@ -1,18 +1,55 @@
+using HangfireApp.Batches.Chunks;
+using HangfireApp.Batches.Control;
+using HangfireApp.Batches.FanIn;
+using HangfireApp.Batches.JobOutput;
+using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Queues;
+using HangfireApp.Batches.Storage;
+using HangfireApp.Batches.Submit;
+using HangfireApp.Batches.Sweeps;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace HangfireApp.Batches;
 
 public static class BatchEngineSetup
 {
-    /// <summary>The batch engine: worker type registry, submit, chunk jobs, fan-in, sweeps.</summary>
+    /// <summary>The batch engine: worker type registry, submit, chunk jobs, fan-in, control, queries, sweeps.</summary>
     public static IServiceCollection AddBatchEngine(this IServiceCollection services)
     {
+        services.AddOptions<BatchLimitsOptions>().BindConfiguration(BatchLimitsOptions.Section).ValidateOnStart();
+        services.AddOptions<ChunkOptions>().BindConfiguration(ChunkOptions.Section)
+            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero && o.FlushInterval > TimeSpan.Zero, "Chunks:HeartbeatInterval and Chunks:FlushInterval must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<SweepOptions>().BindConfiguration(SweepOptions.Section)
+            .Configure<Microsoft.Extensions.Configuration.IConfiguration>((o, configuration) =>
+                o.HangfireSchema = configuration["Hangfire:Storage:SchemaName"] ?? o.HangfireSchema)
+            .Validate(o => o.Validate() is null, "Sweeps:Interval must be 10, 12, 15, 20 or 30 seconds or whole minutes up to an hour.")
+            .Validate(o => o.StallTimeout > TimeSpan.Zero, "Sweeps:StallTimeout must be positive.")
+            .ValidateOnStart();
+
         services.AddSingleton<WorkerTypeRegistry>();
         services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<WorkerTypeRegistry>());
         services.AddSingleton<IValidateOptions<WorkerTypeOptions>, WorkerTypeOptionsValidator>();
+        services.TryAddSingleton<IJobConsoleFactory, NullJobConsoleFactory>();
+
+        services.AddSingleton<TransactionalJobs>();
+        services.AddSingleton<ChunkScheduler>();
+        services.AddSingleton<BatchSubmitter>();
+        services.AddSingleton<BatchFinalizer>();
+        services.AddSingleton<BatchControl>();
+        services.AddSingleton<BatchQueries>();
+        services.AddSingleton<ChunkStore>();
+        services.AddSingleton<ChunkFinisher>();
+        services.AddSingleton<ChunkRunner>();
+        services.AddTransient<ChunkJob>();
+        services.AddTransient<WebhookJob>();
+        services.AddTransient<StalledChunksSweep>();
+        services.AddTransient<RepairBatchesSweep>();
+        services.AddHttpClient(WebhookJob.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHostedService<SweepSchedule>();
         return services;
     }
 

@@ -1,9 +1,12 @@
 using HangfireApp.Api;
+using HangfireApp.Api.Batches;
+using HangfireApp.Auth;
 using HangfireApp.Batches;
 using HangfireApp.Health;
 using HangfireApp.Hosting;
 using HangfireApp.JobServers;
 using HangfireApp.Logging;
+using HangfireApp.Workers;
 using Serilog;
 
 LoggingSetup.CreateBootstrapLogger();
@@ -17,7 +20,9 @@ try
     builder.AddLogging();
     builder.AddAppOptions();
     builder.AddApi();
+    builder.AddApiAuthentication();
     builder.Services.AddBatchEngine();
+    builder.Services.AddWorkerTypes();
     builder.AddJobServers();
     builder.AddHealth();
 
@@ -29,8 +34,10 @@ try
 
     app.UseRequestLogging();
     app.UseApi();
+    app.UseApiAuthentication();
     app.MapHealth();
     app.MapJobServers();
+    app.MapBatchesApi();
 
     app.Run();
     return 0;

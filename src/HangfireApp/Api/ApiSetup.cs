@@ -1,12 +1,17 @@
+using HangfireApp.Batches;
+
 namespace HangfireApp.Api;
 
 public static class ApiSetup
 {
-    /// <summary>ProblemDetails for every error (RFC 9457) and the OpenAPI document.</summary>
+    /// <summary>ProblemDetails for every error (RFC 9457), the request size limit and the OpenAPI document.</summary>
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOpenApi();
+        var maxBody = builder.Configuration.GetValue<long?>($"{BatchLimitsOptions.Section}:MaxRequestBodyBytes") ?? new BatchLimitsOptions().MaxRequestBodyBytes;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
         return builder;
     }
 

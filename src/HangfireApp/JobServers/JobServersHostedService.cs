@@ -40,6 +40,8 @@ internal sealed partial class JobServersHostedService(
                 WorkerCount = server.WorkerCount,
                 HeartbeatInterval = options.Value.HeartbeatInterval,
                 ServerCheckInterval = TimeSpan.FromMinutes(1),
+                // Retries are Scheduled jobs and sweeps run every few seconds: look for due ones every second.
+                SchedulePollingInterval = TimeSpan.FromSeconds(1),
                 ServerTimeout = TimeSpan.FromMinutes(2),
             };
             // Hangfire marks this overload obsolete for 2.0 but it is the one that takes the DI-built

@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.PostgreSql;
+using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Database;
 using HangfireApp.Batches.Logging;
 using HangfireApp.Hosting;
@@ -19,25 +20,33 @@ public static class JobServersSetup
         services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HangfireOptions>, HangfireOptionsValidator>();
         services.AddSingleton<ServerPlan>();
-        services.AddHangfire((sp, configuration) =>
+        services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<HangfireOptions>>().Value.Storage;
+            return new PostgreSqlStorageOptions
+            {
+                SchemaName = storage.SchemaName,
+                QueuePollInterval = storage.QueuePollInterval,
+                EnableLongPolling = storage.EnableLongPolling,
+                UseSlidingInvisibilityTimeout = storage.UseSlidingInvisibilityTimeout,
+                InvisibilityTimeout = storage.InvisibilityTimeout,
+                DistributedLockTimeout = storage.DistributedLockTimeout,
+                PrepareSchemaIfNecessary = storage.PrepareSchemaIfNecessary,
+            };
+        });
+        services.AddHangfire((sp, configuration) =>
+        {
             var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
+            // Hangfire keeps filters in a process-wide list; replace ours rather than add a copy per host.
+            GlobalJobFilters.Filters.Remove<JobLogScopeFilter>();
+            GlobalJobFilters.Filters.Remove<ChunkRetryFilter>();
             configuration
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
                 .UseFilter(new JobLogScopeFilter(sp.GetRequiredService<ILoggerFactory>()))
-                .UsePostgreSqlStorage(connection => connection.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
-                {
-                    SchemaName = storage.SchemaName,
-                    QueuePollInterval = storage.QueuePollInterval,
-                    EnableLongPolling = storage.EnableLongPolling,
-                    UseSlidingInvisibilityTimeout = storage.UseSlidingInvisibilityTimeout,
-                    InvisibilityTimeout = storage.InvisibilityTimeout,
-                    DistributedLockTimeout = storage.DistributedLockTimeout,
-                    PrepareSchemaIfNecessary = storage.PrepareSchemaIfNecessary,
-                });
+                .UseFilter(new ChunkRetryFilter())
+                .UsePostgreSqlStorage(connection => connection.UseNpgsqlConnection(connectionString), sp.GetRequiredService<PostgreSqlStorageOptions>());
         });
         if (builder.ReadAppOptions().RunsJobServers)
         {

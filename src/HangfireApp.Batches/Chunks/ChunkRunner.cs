@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using HangfireApp.Batches.Errors;
+using HangfireApp.Batches.JobOutput;
+using HangfireApp.Batches.WorkerTypes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HangfireApp.Batches.Chunks;
+
+/// <summary>
+/// One run of a chunk: claim (new epoch) → read its unfinished items in one query → run them with the
+/// worker type's parallelism → write outcomes in bulk, fenced, at most every FlushInterval and at the end →
+/// end the run (retry, final with fan-in, or cancelled).
+/// </summary>
+public sealed partial class ChunkRunner(
+    ChunkStore store,
+    ChunkFinisher finisher,
+    WorkerTypeRegistry workerTypes,
+    IServiceScopeFactory scopes,
+    IJobConsoleFactory consoles,
+    IOptions<ChunkOptions> options,
+    ILogger<ChunkRunner> logger)
+{
+    private static readonly JsonSerializerOptions ResultJson = new(JsonSerializerDefaults.Web);
+
+    public async Task RunAsync(long chunkId, string jobId, CancellationToken jobToken)
+    {
+        var claim = await store.ClaimAsync(chunkId, jobId, jobToken);
+        if (claim is null)
+        {
+            LogNothingToClaim(logger, chunkId, jobId);
+            return;
+        }
+        var workerType = workerTypes.Get(claim.WorkerType);
+        var maxAttempts = workerType.Options.Retry.Attempts;
+        await using var console = consoles.Open(jobId, $"Attempt {claim.Attempt}");
+        console.WriteLine($"Claimed chunk {claim.ChunkId} of batch {claim.BatchId}: items {claim.FirstItem}..{claim.FirstItem + claim.ItemCount - 1}, attempt {claim.Attempt}/{maxAttempts}, epoch {claim.Epoch}");
+
+        if (claim.CancelRequested)
+        {
+            console.WriteLine("Batch was cancelled: closing the chunk", ConsoleTextColor.Yellow);
+            await finisher.FinishAsync(claim, ChunkEnd.Cancel, null, jobToken);
+            return;
+        }
+        if (claim.Attempt > maxAttempts)
+        {
+            // Only rescues get here (a retry never exceeds the limit): the chunk keeps dying mid-run.
+            console.WriteLine($"Attempt {claim.Attempt} exceeds the limit of {maxAttempts}: failing what is left", ConsoleTextColor.Red);
+            await finisher.FinishAsync(claim, ChunkEnd.Final, $"Abandoned after {maxAttempts} attempts: the chunk's worker stopped (crash or timeout) each time", jobToken);
+            return;
+        }
+
+        var items = await store.LoadPendingItemsAsync(claim, jobToken);
+        var run = new Run(claim, claim.Attempt >= maxAttempts, console, jobToken);
+        var stopwatch = Stopwatch.StartNew();
+        var flushing = FlushPeriodicallyAsync(run, items.Count);
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var handler = (IItemHandler)scope.ServiceProvider.GetRequiredService(workerType.HandlerType);
+            try
+            {
+                await Parallel.ForEachAsync(items,
+                    new ParallelOptions { MaxDegreeOfParallelism = workerType.Options.MaxDegreeOfParallelism, CancellationToken = run.Stop.Token },
+                    async (item, itemToken) =>
+                    {
+                        if (await RunItemAsync(handler, run, item, workerType.Options.ItemTimeout, itemToken) is { } outcome)
+                        {
+                            run.Outcomes.Enqueue(outcome);
+                        }
+                    });
+            }
+            catch (OperationCanceledException) when (run.Stop.IsCancellationRequested)
+            {
+                // Stopped: cancel, lost lease, shutdown or the handler's request. Unrun items stay pending.
+            }
+        }
+        await run.EndFlushingAsync(flushing);
+        await FlushAsync(run, items.Count);
+
+        if (run.LeaseLost)
+        {
+            console.WriteLine("Lease lost: the chunk was rescued by another worker; this run wrote nothing more", ConsoleTextColor.Red);
+            LogLeaseLost(logger, claim.ChunkId, claim.Epoch);
+            return;
+        }
+        jobToken.ThrowIfCancellationRequested(); // server shutdown: Hangfire requeues the job, the next run claims again
+        var left = items.Count - run.Succeeded - run.FailedFinal;
+        console.WriteLine($"{run.Succeeded} succeeded, {run.FailedNow} failed, {left} left, in {stopwatch.ElapsedMilliseconds} ms",
+            run.FailedNow > 0 ? ConsoleTextColor.Yellow : ConsoleTextColor.Green);
+        LogChunkRun(logger, claim.ChunkId, claim.BatchId, claim.Attempt, run.Succeeded, run.FailedNow, left, stopwatch.ElapsedMilliseconds);
+
+        if (run.CancelRequested)
+        {
+            await finisher.FinishAsync(claim, ChunkEnd.Cancel, null, CancellationToken.None);
+        }
+        else if (left > 0 && !run.LastAttempt)
+        {
+            var delay = workerType.Options.Retry.DelayBefore(claim.Attempt);
+            var why = run.StopReason ?? $"{left} item(s) failed";
+            if (await finisher.FinishAsync(claim, ChunkEnd.Retry, null, CancellationToken.None))
+            {
+                console.WriteLine($"Retrying in {delay.TotalSeconds:0} s: {why}", ConsoleTextColor.Yellow);
+                throw new ChunkRetryException($"Chunk {claim.ChunkId}: {why}; attempt {claim.Attempt + 1} of {maxAttempts} in {delay.TotalSeconds:0} s", delay);
+            }
+        }
+        else
+        {
+            await finisher.FinishAsync(claim, ChunkEnd.Final, run.StopReason is null ? null : $"Chunk stopped: {run.StopReason}", CancellationToken.None);
+        }
+    }
+
+    private static async Task<ItemOutcome?> RunItemAsync(IItemHandler handler, Run run, PendingItem item, TimeSpan timeout, CancellationToken itemToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(itemToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            using var payload = JsonDocument.Parse(item.Payload);
+            var result = await handler.HandleAsync(new WorkItem(run.Claim.BatchId, item.ItemNo, payload.RootElement, item.Attempts + 1, run), deadline.Token);
+            run.CountSucceeded();
+            return new ItemOutcome(item.ItemNo, "succeeded", Serialize(result), null, null);
+        }
+        catch (OperationCanceledException) when (itemToken.IsCancellationRequested)
+        {
+            return null; // interrupted by the chunk stopping: not the item's fault, it stays pending
+        }
+        catch (Exception e)
+        {
+            var error = e is OperationCanceledException ? new TimeoutException($"Item timed out after {timeout.TotalSeconds:0.###} s") : e;
+            run.CountFailed();
+            return new ItemOutcome(item.ItemNo, run.LastAttempt ? "failed" : "pending",
+                null, $"{error.GetType().Name}: {error.Message}", ErrorFingerprint.Of(error));
+        }
+    }
+
+    private static string? Serialize(object? result) => result switch
+    {
+        null => null,
+        JsonElement element => element.GetRawText(),
+        _ => JsonSerializer.Serialize(result, ResultJson),
+    };
+
+    private async Task FlushPeriodicallyAsync(Run run, int total)
+    {
+        var heartbeat = options.Value.HeartbeatInterval;
+        var lastWrite = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(options.Value.FlushInterval < heartbeat ? options.Value.FlushInterval : heartbeat);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(run.Flushing.Token))
+            {
+                if (!run.Outcomes.IsEmpty)
+                {
+                    await FlushAsync(run, total);
+                    lastWrite.Restart();
+                }
+                else if (lastWrite.Elapsed >= heartbeat)
+                {
+                    run.Learn(await store.HeartbeatAsync(run.Claim, CancellationToken.None));
+                    lastWrite.Restart();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (run.Flushing.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task FlushAsync(Run run, int total)
+    {
+        var batch = new List<ItemOutcome>();
+        while (run.Outcomes.TryDequeue(out var outcome))
+        {
+            batch.Add(outcome);
+        }
+        if (batch.Count == 0 || run.LeaseLost)
+        {
+            return;
+        }
+        run.Learn(await store.FlushAsync(run.Claim, batch, CancellationToken.None));
+        run.CountWritten(batch);
+        run.Console.Progress("items").Set(total == 0 ? 100 : 100.0 * run.Written / total);
+    }
+
+    /// <summary>The state of one chunk run, shared by the item tasks and the flush loop.</summary>
+    private sealed class Run(ChunkClaim claim, bool lastAttempt, IJobConsole console, CancellationToken jobToken) : IChunkContext
+    {
+        private int _succeeded;
+        private int _failedNow;
+        private int _failedFinal;
+        private int _written;
+
+        public ChunkClaim Claim { get; } = claim;
+        public bool LastAttempt { get; } = lastAttempt;
+        public IJobConsole Console { get; } = console;
+        public ConcurrentQueue<ItemOutcome> Outcomes { get; } = new();
+        public CancellationTokenSource Stop { get; } = CancellationTokenSource.CreateLinkedTokenSource(jobToken);
+        public CancellationTokenSource Flushing { get; } = new();
+        public bool LeaseLost { get; private set; }
+        public bool CancelRequested { get; private set; }
+        public string? StopReason { get; private set; }
+        public int Succeeded => _succeeded;
+        public int FailedNow => _failedNow;
+        public int FailedFinal => _failedFinal;
+        public int Written => _written;
+
+        public long ChunkId => Claim.ChunkId;
+        public int Attempt => Claim.Attempt;
+
+        public void RequestStop(string reason)
+        {
+            StopReason ??= reason;
+            Stop.Cancel();
+        }
+
+        public void CountSucceeded() => Interlocked.Increment(ref _succeeded);
+
+        public void CountFailed()
+        {
+            Interlocked.Increment(ref _failedNow);
+            if (LastAttempt)
+            {
+                Interlocked.Increment(ref _failedFinal);
+            }
+        }
+
+        public void CountWritten(List<ItemOutcome> batch) => Interlocked.Add(ref _written, batch.Count);
+
+        public void Learn(LeaseStatus status)
+        {
+            if (status.Lost)
+            {
+                LeaseLost = true;
+                Stop.Cancel();
+            }
+            else if (status.CancelRequested && !CancelRequested)
+            {
+                CancelRequested = true;
+                Stop.Cancel();
+            }
+        }
+
+        public async Task EndFlushingAsync(Task flushing)
+        {
+            await Flushing.CancelAsync();
+            await flushing;
+            Stop.Dispose();
+            Flushing.Dispose();
+        }
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Chunk {ChunkId} has nothing to claim for job {JobId}: final, or owned by a newer job")]
+    private static partial void LogNothingToClaim(ILogger logger, long chunkId, string jobId);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Chunk {ChunkId} lost its lease (epoch {Epoch}): rescued by another worker")]
+    private static partial void LogLeaseLost(ILogger logger, long chunkId, int epoch);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Chunk {ChunkId} of batch {BatchId} attempt {Attempt}: {Succeeded} succeeded, {Failed} failed, {Left} left in {ElapsedMs} ms")]
+    private static partial void LogChunkRun(ILogger logger, long chunkId, long batchId, int attempt, int succeeded, int failed, int left, long elapsedMs);
+}

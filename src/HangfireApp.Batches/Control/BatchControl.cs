@@ -1,0 +1,168 @@
+using HangfireApp.Batches.Chunks;
+using HangfireApp.Batches.FanIn;
+using HangfireApp.Batches.Storage;
+using HangfireApp.Batches.Submit;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace HangfireApp.Batches.Control;
+
+/// <summary>What a rerun reopens: failed (and cancelled) items, or every item.</summary>
+public enum RerunScope
+{
+    Failed,
+    All,
+}
+
+/// <summary>
+/// Operator actions. Locks are always taken chunks first (by id), then the batch — the order the chunk
+/// jobs use — so these never deadlock with running chunks.
+/// </summary>
+public sealed partial class BatchControl(
+    NpgsqlDataSource dataSource,
+    ChunkScheduler scheduler,
+    TransactionalJobs jobs,
+    BatchFinalizer finalizer,
+    ILogger<BatchControl> logger)
+{
+    /// <summary>
+    /// Cancels a batch: queued chunks are cancelled at once (their jobs deleted), running chunks stop at their
+    /// next heartbeat and cancel what they have not run; the batch ends <c>cancelled</c> when the last does.
+    /// </summary>
+    public async Task CancelAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
+        var queued = new List<(long Id, int First, int Count, string? JobId)>();
+        await using (var lockChunks = transaction.Command("""
+            select id, first_item, item_count, hangfire_job_id, state from app.chunks
+            where batch_id = @batch and state in ('queued', 'running') order by id for update
+            """))
+        {
+            lockChunks.Parameters.AddWithValue("batch", batchId);
+            await using var reader = await lockChunks.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader.GetString(4) == "queued")
+                {
+                    queued.Add((reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+                }
+            }
+        }
+        await using (var request = transaction.Command("""
+            update app.batches set cancel_requested_at = coalesce(cancel_requested_at, now())
+            where id = @batch returning state
+            """))
+        {
+            request.Parameters.AddWithValue("batch", batchId);
+            var state = (string?)await request.ExecuteScalarAsync(cancellationToken) ?? throw new BatchNotFoundException(batchId);
+            if (state is not ("created" or "running"))
+            {
+                throw new BatchConflictException($"Batch {batchId} is already {state}; only a created or running batch can be cancelled.");
+            }
+        }
+        var client = jobs.On(transaction);
+        foreach (var chunk in queued)
+        {
+            await ChunkFinisher.CloseChunkAsync(transaction, chunk.Id, batchId, chunk.First, chunk.Count, "cancelled", null, cancellationToken);
+            if (chunk.JobId is not null)
+            {
+                client.Delete(chunk.JobId);
+            }
+        }
+        await finalizer.TryFinalizeAsync(transaction, batchId, cancellationToken);
+        transaction.Complete();
+        LogCancelled(logger, batchId, queued.Count);
+    }
+
+    /// <summary>
+    /// Reruns a final batch: reopens the items in scope (optionally of one chunk only), gives their chunks
+    /// new jobs under a new epoch, and starts a new run of the batch, whose continuation fires again when it ends.
+    /// </summary>
+    public async Task<int> RerunAsync(long batchId, RerunScope scope, int? chunkNo, CancellationToken cancellationToken)
+    {
+        await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
+        await using (var lockChunks = transaction.Command("select id from app.chunks where batch_id = @batch order by id for update"))
+        {
+            lockChunks.Parameters.AddWithValue("batch", batchId);
+            await lockChunks.ExecuteNonQueryAsync(cancellationToken);
+        }
+        string workerType, priority;
+        int chunkSize;
+        await using (var lockBatch = transaction.Command("select state, worker_type, priority, chunk_size from app.batches where id = @batch for update"))
+        {
+            lockBatch.Parameters.AddWithValue("batch", batchId);
+            await using var reader = await lockBatch.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new BatchNotFoundException(batchId);
+            }
+            if (reader.GetString(0) is "created" or "running")
+            {
+                throw new BatchConflictException($"Batch {batchId} is still {reader.GetString(0)}; rerun it once it is final (or cancel it first).");
+            }
+            (workerType, priority, chunkSize) = (reader.GetString(1), reader.GetString(2), reader.GetInt32(3));
+        }
+
+        await using var reopen = transaction.Command("""
+            with reopened as (
+                update app.items i
+                set state = 'pending', finished_at = null, error = null, error_fingerprint = null,
+                    result = case when @all then null else i.result end
+                where i.batch_id = @batch
+                  and (@chunk::int is null or i.item_no / @size = @chunk)
+                  and (i.state in ('failed', 'cancelled') or (@all and i.state = 'succeeded'))
+                returning i.item_no / @size as chunk_no
+            ), touched as (
+                select distinct chunk_no from reopened
+            ), counts as (
+                select i.item_no / @size as chunk_no,
+                       count(*) filter (where i.state = 'succeeded' and not (@all and (@chunk::int is null or i.item_no / @size = @chunk))) as s
+                from app.items i
+                where i.batch_id = @batch and i.item_no / @size in (select chunk_no from touched)
+                group by 1
+            )
+            update app.chunks c
+            set state = 'queued', attempt = 0, lease_epoch = c.lease_epoch + 1, finished_at = null, heartbeat_at = now(),
+                succeeded_items = counts.s, failed_items = 0, cancelled_items = 0, last_error = null
+            from counts
+            where c.batch_id = @batch and c.chunk_no = counts.chunk_no
+            returning c.id, c.hangfire_job_id
+            """);
+        reopen.Parameters.AddWithValue("batch", batchId);
+        reopen.Parameters.AddWithValue("all", scope == RerunScope.All);
+        reopen.Parameters.AddWithValue("chunk", NpgsqlTypes.NpgsqlDbType.Integer, (object?)chunkNo ?? DBNull.Value);
+        reopen.Parameters.AddWithValue("size", chunkSize);
+        var chunkIds = new List<long>();
+        var oldJobs = new List<string?>();
+        await using (var reader = await reopen.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                chunkIds.Add(reader.GetInt64(0));
+                oldJobs.Add(reader.IsDBNull(1) ? null : reader.GetString(1));
+            }
+        }
+        if (chunkIds.Count == 0)
+        {
+            throw new BatchConflictException($"Batch {batchId} has no items to rerun in scope '{scope.ToString().ToLowerInvariant()}'.");
+        }
+        await using (var restart = transaction.Command("""
+            update app.batches set state = 'running', run_no = run_no + 1, finished_at = null, cancel_requested_at = null
+            where id = @batch
+            """))
+        {
+            restart.Parameters.AddWithValue("batch", batchId);
+            await restart.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await scheduler.EnqueueAsync(transaction, chunkIds, workerType, Priorities.Parse(priority), cancellationToken, oldJobs);
+        transaction.Complete();
+        LogRerun(logger, batchId, scope, chunkIds.Count);
+        return chunkIds.Count;
+    }
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Batch {BatchId} cancel requested; {QueuedChunks} queued chunk(s) cancelled at once")]
+    private static partial void LogCancelled(ILogger logger, long batchId, int queuedChunks);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Information, Message = "Batch {BatchId} rerun ({Scope}): {Chunks} chunk(s) requeued")]
+    private static partial void LogRerun(ILogger logger, long batchId, RerunScope scope, int chunks);
+}

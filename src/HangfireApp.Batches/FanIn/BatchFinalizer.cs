@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Hangfire.States;
+using HangfireApp.Batches.Chunks;
+using HangfireApp.Batches.Queues;
+using HangfireApp.Batches.Storage;
+using HangfireApp.Batches.Submit;
+using HangfireApp.Batches.WorkerTypes;
+using Microsoft.Extensions.Logging;
+
+namespace HangfireApp.Batches.FanIn;
+
+/// <summary>
+/// The fan-in. Called in the transaction that makes a chunk final (and by the repair sweep): if every
+/// chunk of the batch is final, it finalises the batch and creates its continuation — exactly once per
+/// run, guaranteed by the batch row lock, the state check under it, and the unique (batch, run) key.
+/// </summary>
+public sealed partial class BatchFinalizer(
+    ChunkScheduler chunks,
+    TransactionalJobs jobs,
+    WorkerTypeRegistry workerTypes,
+    ILogger<BatchFinalizer> logger)
+{
+    public async Task<bool> TryFinalizeAsync(AppTransaction transaction, long batchId, CancellationToken cancellationToken)
+    {
+        await using var lockBatch = transaction.Command("""
+            select state, run_no, cancel_requested_at is not null, continuation::text, priority
+            from app.batches where id = @batch for update
+            """);
+        lockBatch.Parameters.AddWithValue("batch", batchId);
+        string state;
+        int runNo;
+        bool cancelRequested;
+        string? continuation;
+        string priority;
+        await using (var reader = await lockBatch.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return false;
+            }
+            (state, runNo, cancelRequested, continuation, priority) =
+                (reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
+        }
+        if (state is not ("created" or "running"))
+        {
+            return false;
+        }
+
+        // A statement after the lock: it sees every chunk committed by transactions that held the lock before us.
+        await using var count = transaction.Command("""
+            select count(*) filter (where state in ('queued', 'running')),
+                   coalesce(sum(succeeded_items), 0), coalesce(sum(failed_items), 0), coalesce(sum(cancelled_items), 0)
+            from app.chunks where batch_id = @batch
+            """);
+        count.Parameters.AddWithValue("batch", batchId);
+        long open, succeeded, failed, cancelled;
+        await using (var reader = await count.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            (open, succeeded, failed, cancelled) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+        if (open > 0)
+        {
+            return false;
+        }
+
+        var finalState = cancelRequested ? "cancelled"
+            : failed == 0 && cancelled == 0 ? "succeeded"
+            : succeeded == 0 ? "failed"
+            : "completed_with_failures";
+        await using (var finish = transaction.Command("update app.batches set state = @state, finished_at = now() where id = @batch"))
+        {
+            finish.Parameters.AddWithValue("state", finalState);
+            finish.Parameters.AddWithValue("batch", batchId);
+            await finish.ExecuteNonQueryAsync(cancellationToken);
+        }
+        LogFinalized(logger, batchId, finalState, succeeded, failed, cancelled);
+
+        if (continuation is not null)
+        {
+            var spec = JsonSerializer.Deserialize<ContinuationJson>(continuation, ContinuationJson.Options)!.ToSpec();
+            await CreateContinuationAsync(transaction, batchId, runNo, finalState, Priorities.Parse(priority), spec, cancellationToken);
+        }
+        return true;
+    }
+
+    private async Task CreateContinuationAsync(AppTransaction transaction, long batchId, int runNo, string batchState, Priority priority, ContinuationSpec spec, CancellationToken cancellationToken)
+    {
+        var conditionMet = spec.Condition == ContinuationCondition.OnAnyFinal || batchState == "succeeded";
+        await using var insert = transaction.Command("""
+            insert into app.continuations (batch_id, run_no, condition, state, batch_state, webhook_url, webhook_state)
+            values (@batch, @run, @condition, @state, @batchState, @webhook, @webhookState)
+            on conflict (batch_id, run_no) do nothing
+            returning id
+            """);
+        insert.Parameters.AddWithValue("batch", batchId);
+        insert.Parameters.AddWithValue("run", runNo);
+        insert.Parameters.AddWithValue("condition", spec.Condition == ContinuationCondition.OnAnyFinal ? "on_any_final" : "on_success");
+        insert.Parameters.AddWithValue("state", conditionMet ? "started" : "skipped");
+        insert.Parameters.AddWithValue("batchState", batchState);
+        insert.Parameters.AddWithValue("webhook", (object?)spec.WebhookUrl ?? DBNull.Value);
+        insert.Parameters.AddWithValue("webhookState", conditionMet && spec.WebhookUrl is not null ? "pending" : DBNull.Value);
+        if (await insert.ExecuteScalarAsync(cancellationToken) is not long continuationId || !conditionMet)
+        {
+            return;
+        }
+
+        if (spec.Next is { } next)
+        {
+            var childId = await StartNextStageAsync(transaction, batchId, priority, next, cancellationToken);
+            await using var link = transaction.Command("update app.continuations set next_batch_id = @child, state = @state where id = @id");
+            link.Parameters.AddWithValue("child", (object?)childId ?? DBNull.Value);
+            link.Parameters.AddWithValue("state", childId is null && spec.WebhookUrl is null ? "completed" : "started");
+            link.Parameters.AddWithValue("id", continuationId);
+            await link.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (spec.WebhookUrl is not null)
+        {
+            jobs.On(transaction).Create<WebhookJob>(job => job.DeliverAsync(continuationId, CancellationToken.None), new EnqueuedState(QueueNames.Maintenance));
+        }
+    }
+
+    /// <summary>A child batch whose items are the succeeded items' results, in input order; null when none succeeded.</summary>
+    private async Task<long?> StartNextStageAsync(AppTransaction transaction, long parentId, Priority parentPriority, NextStage next, CancellationToken cancellationToken)
+    {
+        var workerType = workerTypes.Get(next.WorkerType);
+        var chunkSize = next.ChunkSize ?? workerType.Options.ChunkSize;
+        var priority = next.Priority ?? parentPriority;
+        var request = new SubmitBatch(next.WorkerType, [], chunkSize, priority, $"Stage after batch {parentId}");
+        var childId = await BatchSubmitter.InsertBatchAsync(transaction, request, chunkSize, parentId, cancellationToken)
+            ?? throw new InvalidOperationException("A child batch has no idempotency key and cannot conflict.");
+        await using var copy = transaction.Command("""
+            insert into app.items (batch_id, item_no, payload)
+            select @child, (row_number() over (order by item_no) - 1)::int, coalesce(result, 'null'::jsonb)
+            from app.items where batch_id = @parent and state = 'succeeded'
+            """);
+        copy.Parameters.AddWithValue("child", childId);
+        copy.Parameters.AddWithValue("parent", parentId);
+        var total = await copy.ExecuteNonQueryAsync(cancellationToken);
+        if (total == 0)
+        {
+            await using var drop = transaction.Command("delete from app.batches where id = @child");
+            drop.Parameters.AddWithValue("child", childId);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+            return null;
+        }
+        await using (var size = transaction.Command("update app.batches set total_items = @total where id = @child"))
+        {
+            size.Parameters.AddWithValue("total", total);
+            size.Parameters.AddWithValue("child", childId);
+            await size.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await chunks.CreateChunksAsync(transaction, childId, total, chunkSize, next.WorkerType, priority, cancellationToken);
+        LogNextStage(logger, parentId, childId, next.WorkerType, total);
+        return childId;
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Batch {BatchId} finished {State}: {Succeeded} succeeded, {Failed} failed, {Cancelled} cancelled")]
+    private static partial void LogFinalized(ILogger logger, long batchId, string state, long succeeded, long failed, long cancelled);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Batch {BatchId} started its next stage: batch {ChildId} ({WorkerType}, {Items} items)")]
+    private static partial void LogNextStage(ILogger logger, long batchId, long childId, string workerType, int items);
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using HangfireApp.Batches.Submit;
+using Npgsql;
+
+namespace HangfireApp.Batches.Queries;
+
+/// <summary>Read side of batches for the API and the dashboard.</summary>
+public sealed class BatchQueries(NpgsqlDataSource dataSource)
+{
+    private const string BatchSelect = """
+        select b.id, b.worker_type, b.state, b.priority, b.description, b.total_items, b.run_no,
+               b.created_at, b.started_at, b.finished_at, b.cancel_requested_at is not null, b.parent_batch_id, b.continuation::text,
+               coalesce(sum(c.succeeded_items), 0), coalesce(sum(c.failed_items), 0), coalesce(sum(c.cancelled_items), 0),
+               coalesce(sum(c.item_count - c.succeeded_items - c.failed_items - c.cancelled_items) filter (where c.state = 'running'), 0),
+               count(*) filter (where c.state = 'queued'), count(*) filter (where c.state = 'running'),
+               count(*) filter (where c.state = 'succeeded'), count(*) filter (where c.state = 'completed_with_failures'),
+               count(*) filter (where c.state = 'failed'), count(*) filter (where c.state = 'cancelled'),
+               (select array_agg(k.id order by k.id) from app.batches k where k.parent_batch_id = b.id),
+               (select n.state from app.continuations n where n.batch_id = b.id order by n.run_no desc limit 1),
+               (select n.next_batch_id from app.continuations n where n.batch_id = b.id order by n.run_no desc limit 1),
+               (select n.webhook_state from app.continuations n where n.batch_id = b.id order by n.run_no desc limit 1)
+        from app.batches b left join app.chunks c on c.batch_id = b.id
+        """;
+
+    public async Task<BatchView?> GetAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"{BatchSelect} where b.id = @id group by b.id");
+        command.Parameters.AddWithValue("id", batchId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadBatch(reader) : null;
+    }
+
+    public async Task<Page<BatchView>> ListAsync(string? state, string? workerType, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        const string Filter = "where (@state::text is null or b.state = @state) and (@type::text is null or b.worker_type = @type)";
+        await using var command = dataSource.CreateCommand($"""
+            {BatchSelect}
+            where b.id in (select b.id from app.batches b {Filter} order by b.id desc limit @limit offset @offset)
+            group by b.id order by b.id desc
+            """);
+        AddFilter(command, state, workerType);
+        command.Parameters.AddWithValue("limit", pageSize);
+        command.Parameters.AddWithValue("offset", (page - 1) * pageSize);
+        var batches = new List<BatchView>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                batches.Add(ReadBatch(reader));
+            }
+        }
+        await using var count = dataSource.CreateCommand($"select count(*) from app.batches b {Filter}");
+        AddFilter(count, state, workerType);
+        return new Page<BatchView>(batches, page, pageSize, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    public async Task<Page<ItemView>> ItemsAsync(long batchId, string? state, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select item_no, state, attempts, payload::text, result::text, error from app.items
+            where batch_id = @batch and (@state::text is null or state = @state)
+            order by item_no limit @limit offset @offset
+            """);
+        command.Parameters.AddWithValue("batch", batchId);
+        command.Parameters.AddWithValue("state", (object?)state ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", pageSize);
+        command.Parameters.AddWithValue("offset", (page - 1) * pageSize);
+        var items = new List<ItemView>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(new ItemView(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+            }
+        }
+        await using var count = dataSource.CreateCommand("select count(*) from app.items where batch_id = @batch and (@state::text is null or state = @state)");
+        count.Parameters.AddWithValue("batch", batchId);
+        count.Parameters.AddWithValue("state", (object?)state ?? DBNull.Value);
+        return new Page<ItemView>(items, page, pageSize, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    /// <summary>Failed items grouped by error fingerprint, largest group first, with one example each.</summary>
+    public async Task<IReadOnlyList<ErrorGroupView>> ErrorsAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select error_fingerprint, count(*), (array_agg(error order by item_no))[1], min(item_no)
+            from app.items where batch_id = @batch and state = 'failed'
+            group by error_fingerprint order by count(*) desc, error_fingerprint limit 100
+            """);
+        command.Parameters.AddWithValue("batch", batchId);
+        var groups = new List<ErrorGroupView>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add(new ErrorGroupView(reader.IsDBNull(0) ? "(none)" : reader.GetString(0), reader.GetInt64(1),
+                reader.IsDBNull(2) ? "" : reader.GetString(2), reader.GetInt32(3)));
+        }
+        return groups;
+    }
+
+    public async Task<IReadOnlyList<ChunkView>> ChunksAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select id, chunk_no, first_item, item_count, state, attempt, lease_epoch, hangfire_job_id, heartbeat_at,
+                   started_at, finished_at, succeeded_items, failed_items, cancelled_items, last_error
+            from app.chunks where batch_id = @batch order by chunk_no
+            """);
+        command.Parameters.AddWithValue("batch", batchId);
+        var chunks = new List<ChunkView>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            chunks.Add(new ChunkView(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetString(4),
+                reader.GetInt32(5), reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), NullableTime(reader, 8),
+                NullableTime(reader, 9), NullableTime(reader, 10), reader.GetInt32(11), reader.GetInt32(12), reader.GetInt32(13),
+                reader.IsDBNull(14) ? null : reader.GetString(14)));
+        }
+        return chunks;
+    }
+
+    private static void AddFilter(NpgsqlCommand command, string? state, string? workerType)
+    {
+        command.Parameters.AddWithValue("state", (object?)state ?? DBNull.Value);
+        command.Parameters.AddWithValue("type", (object?)workerType ?? DBNull.Value);
+    }
+
+    private static DateTime? NullableTime(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetDateTime(ordinal);
+
+    private static BatchView ReadBatch(NpgsqlDataReader reader)
+    {
+        var total = reader.GetInt32(5);
+        var (succeeded, failed, cancelled, running) = (reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16));
+        var done = succeeded + failed + cancelled;
+        var startedAt = NullableTime(reader, 8);
+        var finishedAt = NullableTime(reader, 9);
+        double? rate = null;
+        TimeSpan? eta = null;
+        if (startedAt is { } started && done > 0)
+        {
+            var seconds = Math.Max(0.001, ((finishedAt ?? DateTime.UtcNow) - started).TotalSeconds);
+            rate = Math.Round(done / seconds, 1);
+            eta = finishedAt is null ? TimeSpan.FromSeconds(Math.Round((total - done) / rate.Value)) : TimeSpan.Zero;
+        }
+        ContinuationView? continuation = null;
+        if (!reader.IsDBNull(12))
+        {
+            var spec = JsonSerializer.Deserialize<ContinuationJson>(reader.GetString(12), ContinuationJson.Options)!;
+            // While a batch (re)runs, its continuation for this run is still to come.
+            var open = reader.GetString(2) is "created" or "running";
+            continuation = new ContinuationView(spec.Condition,
+                open || reader.IsDBNull(24) ? "pending" : reader.GetString(24),
+                open || reader.IsDBNull(25) ? null : reader.GetInt64(25), spec.WebhookUrl,
+                open || reader.IsDBNull(26) ? null : reader.GetString(26));
+        }
+        return new BatchView(
+            reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+            total, reader.GetInt32(6),
+            new ItemCounts(total - done - running, running, succeeded, failed, cancelled),
+            new ChunkCounts(reader.GetInt64(17), reader.GetInt64(18), reader.GetInt64(19), reader.GetInt64(20), reader.GetInt64(21), reader.GetInt64(22)),
+            total == 0 ? 1 : Math.Round((double)done / total, 4), rate, eta,
+            reader.GetDateTime(7), startedAt, finishedAt, reader.GetBoolean(10), reader.IsDBNull(11) ? null : reader.GetInt64(11),
+            reader.IsDBNull(23) ? [] : reader.GetFieldValue<long[]>(23), continuation);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using HangfireApp.Batches.Chunks;
+using HangfireApp.Batches.Storage;
+using HangfireApp.Batches.WorkerTypes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HangfireApp.Batches.Submit;
+
+/// <summary>
+/// Creates a batch atomically: the batch row, its items (one binary COPY), its chunks and one Hangfire job
+/// per chunk commit in one transaction, or none of them does.
+/// </summary>
+public sealed partial class BatchSubmitter(
+    NpgsqlDataSource dataSource,
+    WorkerTypeRegistry workerTypes,
+    ChunkScheduler chunks,
+    IOptions<BatchLimitsOptions> limits,
+    ILogger<BatchSubmitter> logger)
+{
+    public async Task<SubmitResult> SubmitAsync(SubmitBatch request, CancellationToken cancellationToken)
+    {
+        var workerType = Validate(request);
+        await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
+        if (request.IdempotencyKey is not null && await FindByKeyAsync(transaction, request, cancellationToken) is { } existing)
+        {
+            return new SubmitResult(existing, Created: false);
+        }
+        var chunkSize = request.ChunkSize ?? workerType.Options.ChunkSize;
+        var batchId = await InsertBatchAsync(transaction, request, chunkSize, parentBatchId: null, cancellationToken);
+        if (batchId is null)
+        {
+            // A concurrent request with the same key committed first; ours waited for it and lost.
+            return new SubmitResult(await FindByKeyAsync(transaction, request, cancellationToken) ?? throw new InvalidOperationException("Idempotency key vanished."), Created: false);
+        }
+        await CopyItemsAsync(transaction, batchId.Value, request.Items, cancellationToken);
+        await chunks.CreateChunksAsync(transaction, batchId.Value, request.Items.Count, chunkSize, request.WorkerType, request.Priority, cancellationToken);
+        transaction.Complete();
+        LogSubmitted(logger, batchId.Value, request.WorkerType, request.Items.Count, chunkSize);
+        return new SubmitResult(batchId.Value, Created: true);
+    }
+
+    /// <summary>Inserts the batch row; null when the idempotency key is already taken.</summary>
+    internal static async Task<long?> InsertBatchAsync(AppTransaction transaction, SubmitBatch request, int chunkSize, long? parentBatchId, CancellationToken cancellationToken)
+    {
+        await using var insert = transaction.Command("""
+            insert into app.batches (worker_type, priority, description, total_items, chunk_size, idempotency_key, request_hash, parent_batch_id, continuation)
+            values (@type, @priority, @description, @total, @size, @key, @hash, @parent, @continuation)
+            on conflict (idempotency_key) do nothing
+            returning id
+            """);
+        insert.Parameters.AddWithValue("type", request.WorkerType);
+        insert.Parameters.AddWithValue("priority", Priorities.ToText(request.Priority));
+        insert.Parameters.AddWithValue("description", (object?)request.Description ?? DBNull.Value);
+        insert.Parameters.AddWithValue("total", request.Items.Count);
+        insert.Parameters.AddWithValue("size", chunkSize);
+        insert.Parameters.AddWithValue("key", (object?)request.IdempotencyKey ?? DBNull.Value);
+        insert.Parameters.AddWithValue("hash", (object?)request.RequestHash ?? DBNull.Value);
+        insert.Parameters.AddWithValue("parent", (object?)parentBatchId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("continuation", NpgsqlDbType.Jsonb,
+            request.Continuation is null ? DBNull.Value : JsonSerializer.Serialize(ContinuationJson.From(request.Continuation), ContinuationJson.Options));
+        return (long?)await insert.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private static async Task CopyItemsAsync(AppTransaction transaction, long batchId, IReadOnlyList<JsonElement> items, CancellationToken cancellationToken)
+    {
+        await using var writer = await transaction.Connection.BeginBinaryImportAsync(
+            "copy app.items (batch_id, item_no, payload) from stdin (format binary)", cancellationToken);
+        for (var i = 0; i < items.Count; i++)
+        {
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync(batchId, NpgsqlDbType.Bigint, cancellationToken);
+            await writer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken);
+            await writer.WriteAsync(items[i].GetRawText(), NpgsqlDbType.Jsonb, cancellationToken);
+        }
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task<long?> FindByKeyAsync(AppTransaction transaction, SubmitBatch request, CancellationToken cancellationToken)
+    {
+        await using var find = transaction.Command("select id, request_hash from app.batches where idempotency_key = @key");
+        find.Parameters.AddWithValue("key", request.IdempotencyKey!);
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        var hash = reader.IsDBNull(1) ? null : reader.GetString(1);
+        if (request.RequestHash is not null && hash is not null && hash != request.RequestHash)
+        {
+            throw BatchRequestException.Field("Idempotency-Key", "This Idempotency-Key was already used for a different request.", 422);
+        }
+        return reader.GetInt64(0);
+    }
+
+    private WorkerType Validate(SubmitBatch request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!workerTypes.TryGet(request.WorkerType ?? "", out var workerType))
+        {
+            errors["workerType"] = [$"Unknown or disabled worker type '{request.WorkerType}'. Known: {string.Join(", ", workerTypes.Enabled.Select(type => type.Name).Order())}."];
+        }
+        if (request.Items is null || request.Items.Count == 0)
+        {
+            errors["items"] = ["At least one item is required."];
+        }
+        else if (request.Items.Count > limits.Value.MaxItemsPerRequest)
+        {
+            throw BatchRequestException.Field("items", $"At most {limits.Value.MaxItemsPerRequest} items per request (got {request.Items.Count}); split the batch.", 413);
+        }
+        if (request.ChunkSize is < 1 or > 100_000)
+        {
+            errors["chunkSize"] = ["chunkSize must be between 1 and 100000."];
+        }
+        if (request.Continuation?.Next is { } next && !workerTypes.TryGet(next.WorkerType ?? "", out _))
+        {
+            errors["continuation.next.workerType"] = [$"Unknown or disabled worker type '{next.WorkerType}'."];
+        }
+        if (request.Continuation?.Next?.ChunkSize is < 1 or > 100_000)
+        {
+            errors["continuation.next.chunkSize"] = ["chunkSize must be between 1 and 100000."];
+        }
+        if (request.Continuation?.WebhookUrl is { } url
+            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            errors["continuation.webhookUrl"] = ["webhookUrl must be an absolute http or https URL."];
+        }
+        if (request.Description?.Length > 1000)
+        {
+            errors["description"] = ["description is at most 1000 characters."];
+        }
+        if (request.IdempotencyKey?.Length > 200)
+        {
+            errors["Idempotency-Key"] = ["Idempotency-Key is at most 200 characters."];
+        }
+        if (errors.Count > 0)
+        {
+            throw new BatchRequestException("The batch request is invalid.", errors);
+        }
+        return workerType;
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Batch {BatchId} submitted: {WorkerType}, {Items} items in chunks of {ChunkSize}")]
+    private static partial void LogSubmitted(ILogger logger, long batchId, string workerType, int items, int chunkSize);
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Globalization;
+using HangfireApp.Batches.WorkerTypes;
+
+namespace HangfireApp.Workers.Bench;
+
+/// <summary>
+/// Diagnostic worker type for benchmarks and tests of the engine itself (off unless
+/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" | "rate:0.1" }</c>.
+/// </summary>
+public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
+{
+    public const string Name = "bench";
+
+    protected override async ValueTask<BenchResult> HandleAsync(BenchPayload payload, WorkItem item, CancellationToken cancellationToken)
+    {
+        if (payload.DelayMs is > 0)
+        {
+            await Task.Delay(payload.DelayMs.Value, cancellationToken); // asynchronous: no thread held while waiting
+        }
+        if (payload.CpuMs is > 0)
+        {
+            var spin = Stopwatch.StartNew();
+            while (spin.ElapsedMilliseconds < payload.CpuMs.Value)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        if (ShouldFail(payload.Fail, item))
+        {
+            throw new InvalidOperationException($"Bench item {item.ItemNo} failed on attempt {item.Attempt} as asked ('{payload.Fail}')");
+        }
+        return new BenchResult(item.ItemNo, item.Attempt, payload.Value);
+    }
+
+    private static bool ShouldFail(string? fail, WorkItem item) => fail switch
+    {
+        null or "never" => false,
+        "always" => true,
+        "once" => item.Attempt == 1,
+        _ when fail.StartsWith("rate:", StringComparison.Ordinal)
+            && double.TryParse(fail.AsSpan(5), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) =>
+            // Deterministic per item and attempt, so a run is reproducible.
+            new Random(HashCode.Combine(item.BatchId, item.ItemNo, item.Attempt)).NextDouble() < rate,
+        _ => throw new ArgumentException($"Unknown fail mode '{fail}': never, always, once or rate:<0..1>."),
+    };
+}
+
+public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value);
+
+public sealed record BenchResult(int ItemNo, int Attempt, System.Text.Json.JsonElement? Value);

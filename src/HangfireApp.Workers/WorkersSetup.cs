@@ -1,0 +1,15 @@
+using HangfireApp.Batches;
+using HangfireApp.Workers.Bench;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HangfireApp.Workers;
+
+public static class WorkersSetup
+{
+    /// <summary>Every worker type of this build; each is enabled or disabled by <c>WorkerTypes:&lt;name&gt;:Enabled</c>.</summary>
+    public static IServiceCollection AddWorkerTypes(this IServiceCollection services)
+    {
+        services.AddWorkerType<BenchHandler>(BenchHandler.Name, enabledByDefault: false);
+        return services;
+    }
+}

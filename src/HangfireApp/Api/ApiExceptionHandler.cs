@@ -1,0 +1,32 @@
+using HangfireApp.Batches.Submit;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace HangfireApp.Api;
+
+/// <summary>Maps the engine's refusals to RFC 9457 ProblemDetails: a client's mistake is a 4xx, never a 500.</summary>
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails? problem = exception switch
+        {
+            BatchRequestException e => new ValidationProblemDetails(e.Errors) { Status = e.StatusCode, Title = e.Message },
+            BatchNotFoundException e => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = e.Message },
+            BatchConflictException e => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = e.Message },
+            PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } e => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = $"Already exists ({e.ConstraintName}).",
+            },
+            BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = e.Message },
+            _ => null,
+        };
+        if (problem is null)
+        {
+            return false;
+        }
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json;
+
+namespace HangfireApp.Api.Batches;
+
+/// <summary>The body of <c>POST /api/batches</c>.</summary>
+public sealed record SubmitBatchBody(
+    string? WorkerType,
+    List<JsonElement>? Items,
+    int? ChunkSize,
+    string? Priority,
+    string? Description,
+    ContinuationBody? Continuation);
+
+public sealed record ContinuationBody(string? Condition, NextStageBody? Next, string? WebhookUrl);
+
+public sealed record NextStageBody(string? WorkerType, int? ChunkSize, string? Priority);
+
+/// <summary>The body of <c>POST /api/batches/{id}/rerun</c>.</summary>
+public sealed record RerunBody(string? Scope, int? ChunkNo);
+
+public sealed record WorkerTypeView(string Name, string Queue, IReadOnlyList<string> Queues, int ChunkSize, int MaxDegreeOfParallelism,
+    TimeSpan ItemTimeout, int RetryAttempts, IReadOnlyList<int> RetryDelaysSeconds);
