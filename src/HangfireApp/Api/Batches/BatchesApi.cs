@@ -63,10 +63,10 @@ public static class BatchesApi
         return TypedResults.Ok(await queries.ListAsync(state, workerType, page ?? 1, limits.Value.PageSize, cancellationToken));
     }
 
-    private static async Task<Results<Ok<BatchView>, NotFound<ProblemDetails>>> GetAsync(long id, BatchQueries queries, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<BatchView>, ProblemHttpResult>> GetAsync(long id, BatchQueries queries, CancellationToken cancellationToken) =>
         await queries.GetAsync(id, cancellationToken) is { } batch ? TypedResults.Ok(batch) : NotFound(id);
 
-    private static async Task<Results<Ok<Page<ItemView>>, NotFound<ProblemDetails>, ProblemHttpResult>> ItemsAsync(
+    private static async Task<Results<Ok<Page<ItemView>>, ProblemHttpResult>> ItemsAsync(
         long id, string? state, int? page, BatchQueries queries, IOptions<BatchLimitsOptions> limits, CancellationToken cancellationToken)
     {
         if (state is not null && !ItemStates.Contains(state))
@@ -84,10 +84,10 @@ public static class BatchesApi
         return TypedResults.Ok(await queries.ItemsAsync(id, state, page ?? 1, limits.Value.PageSize, cancellationToken));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<ErrorGroupView>>, NotFound<ProblemDetails>>> ErrorsAsync(long id, BatchQueries queries, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<IReadOnlyList<ErrorGroupView>>, ProblemHttpResult>> ErrorsAsync(long id, BatchQueries queries, CancellationToken cancellationToken) =>
         await queries.GetAsync(id, cancellationToken) is null ? NotFound(id) : TypedResults.Ok(await queries.ErrorsAsync(id, cancellationToken));
 
-    private static async Task<Results<Ok<IReadOnlyList<ChunkView>>, NotFound<ProblemDetails>>> ChunksAsync(long id, BatchQueries queries, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<IReadOnlyList<ChunkView>>, ProblemHttpResult>> ChunksAsync(long id, BatchQueries queries, CancellationToken cancellationToken) =>
         await queries.GetAsync(id, cancellationToken) is null ? NotFound(id) : TypedResults.Ok(await queries.ChunksAsync(id, cancellationToken));
 
     private static async Task<Accepted<BatchView>> CancelAsync(long id, BatchControl control, BatchQueries queries, CancellationToken cancellationToken)
@@ -168,8 +168,8 @@ public static class BatchesApi
             idempotencyKey, idempotencyKey is null ? null : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body))));
     }
 
-    private static NotFound<ProblemDetails> NotFound(long id) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"Batch {id} does not exist." });
+    private static ProblemHttpResult NotFound(long id) =>
+        TypedResults.Problem(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"Batch {id} does not exist." });
 
     private static ProblemHttpResult BadQuery(string field, string message) =>
         TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
