@@ -29,9 +29,16 @@ public sealed class RetryOptions
     /// <summary>Total attempts per chunk, the first included (1 = no retry).</summary>
     public int Attempts { get; set; } = 3;
 
-    /// <summary>Delay before retry N is <c>DelaysSeconds[N-1]</c>; the last value repeats.</summary>
-    public int[] DelaysSeconds { get; set; } = [10, 60, 300];
+    /// <summary>Used when <see cref="DelaysSeconds"/> is not configured.</summary>
+    public static readonly IReadOnlyList<int> DefaultDelaysSeconds = [10, 60, 300];
+
+    /// <summary>Delay before retry N is <c>DelaysSeconds[N-1]</c>; the last value repeats. Empty by default
+    /// (meaning <see cref="DefaultDelaysSeconds"/>) because the configuration binder appends to a
+    /// pre-filled array instead of replacing it.</summary>
+    public int[] DelaysSeconds { get; set; } = [];
+
+    public IReadOnlyList<int> EffectiveDelaysSeconds => DelaysSeconds.Length > 0 ? DelaysSeconds : DefaultDelaysSeconds;
 
     public TimeSpan DelayBefore(int retryNumber) =>
-        TimeSpan.FromSeconds(DelaysSeconds.Length == 0 ? 0 : DelaysSeconds[Math.Min(retryNumber, DelaysSeconds.Length) - 1]);
+        TimeSpan.FromSeconds(EffectiveDelaysSeconds[Math.Min(retryNumber, EffectiveDelaysSeconds.Count) - 1]);
 }

@@ -117,7 +117,7 @@ public static class BatchesApi
     private static Ok<List<WorkerTypeView>> WorkerTypes(WorkerTypeRegistry registry) =>
         TypedResults.Ok(registry.Enabled.OrderBy(type => type.Name, StringComparer.Ordinal).Select(type => new WorkerTypeView(
             type.Name, type.Queue, [.. QueueNames.Expand(type.Queue)], type.Options.ChunkSize, type.Options.MaxDegreeOfParallelism,
-            type.Options.ItemTimeout, type.Options.Retry.Attempts, type.Options.Retry.DelaysSeconds)).ToList());
+            type.Options.ItemTimeout, type.Options.Retry.Attempts, type.Options.Retry.EffectiveDelaysSeconds)).ToList());
 
     private static SubmitBatch ToRequest(SubmitBatchBody body, string? idempotencyKey)
     {

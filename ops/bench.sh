@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The benchmark harness (not a test): engine throughput vs. one-Hangfire-job-per-unit, I/O efficiency,
+# pickup and fan-in latency, peak memory. Needs a quiet machine; takes a few minutes.
+# Usage: ops/bench.sh [--items 100000] [--baseline 10000]     (report also written to .local/bench.md)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+bash ops/pg.sh >/dev/null
+port=${HANGFIREAPP_PG_PORT:-55432}
+export HANGFIREAPP_TEST_CONNECTION="Host=127.0.0.1;Port=$port;Database=postgres;Username=hangfireapp;Password=hangfireapp"
+export BENCH_REPORT=$root/.local/bench.md
+dotnet build tests/HangfireApp.Benchmarks -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet tests/HangfireApp.Benchmarks/bin/Release/net10.0/HangfireApp.Benchmarks.dll "$@"

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Npgsql;
+
+namespace HangfireApp.Benchmarks;
+
+/// <summary>The host as a separate OS process (Release build) on its own fresh database, bench worker type on.</summary>
+internal sealed class BenchHost : IAsyncDisposable
+{
+    private const string Key = "bench-admin-key";
+    private readonly Process _process;
+    private readonly string _adminConnection;
+    private readonly string _database;
+    private readonly NpgsqlDataSource _db;
+    private readonly HttpClient _http;
+    private long _peakRssKb;
+    private readonly Timer _sampler;
+
+    private BenchHost(Process process, string adminConnection, string database, string connectionString, int port)
+    {
+        _process = process;
+        _adminConnection = adminConnection;
+        _database = database;
+        ConnectionString = connectionString;
+        _db = NpgsqlDataSource.Create(connectionString);
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+        _http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        // VmHWM would also do, but sampling shows the same peak and works for any process we start.
+        _sampler = new Timer(_ => SampleRss(), null, 0, 50);
+    }
+
+    public string ConnectionString { get; }
+
+    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings)
+    {
+        var database = $"hf_bench_{DateTime.UtcNow:HHmmss}_{Guid.NewGuid():N}"[..32];
+        var admin = new NpgsqlConnectionStringBuilder(serverConnection) { Database = "postgres", Pooling = false }.ConnectionString;
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database {database}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var connectionString = new NpgsqlConnectionStringBuilder(serverConnection) { Database = database, MaxPoolSize = 100 }.ConnectionString;
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "HangfireApp.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["ConnectionStrings__Postgres"] = connectionString;
+        info.Environment["Auth__BootstrapAdminKey"] = Key;
+        info.Environment["WorkerTypes__bench__Enabled"] = "true";
+        info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        info.Environment["Batches__MaxItemsPerRequest"] = "1000000";
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[host] {e.Data}"); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var host = new BenchHost(process, admin, database, connectionString, port);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await host._http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK)
+                {
+                    return host;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("Host did not become ready");
+    }
+
+    public async Task<long> SubmitAsync(object body)
+    {
+        using var response = await _http.PostAsJsonAsync("/api/batches", body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Submit failed: {(int)response.StatusCode} {text}");
+        }
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
+    }
+
+    public async Task WaitFinalAsync(long id, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var state = await ScalarAsync<string>("select state from app.batches where id = @id", id);
+            if (state is not ("created" or "running"))
+            {
+                return;
+            }
+            await Task.Delay(25);
+        }
+        throw new TimeoutException($"Batch {id} not final after {timeout}");
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, long id)
+    {
+        await using var command = _db.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), CultureInfo.InvariantCulture);
+    }
+
+    public async Task<double> ScalarMsAsync(string sql, long id) => Convert.ToDouble(await ScalarAsync<decimal>(sql, id), CultureInfo.InvariantCulture);
+
+    public long PeakRssMb()
+    {
+        SampleRss();
+        return Interlocked.Read(ref _peakRssKb) / 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sampler.DisposeAsync();
+        _http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        await _db.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_adminConnection);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop database if exists {_database} with (force)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private void SampleRss()
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            if (line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out var kb) && kb > Interlocked.Read(ref _peakRssKb))
+            {
+                Interlocked.Exchange(ref _peakRssKb, kb);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using HangfireApp.Benchmarks;
+using HangfireApp.Workers.Bench;
+
+// The benchmark harness of issue 3. Every figure is measured in this run, on this machine, against a
+// local PostgreSQL, with the host as a separate OS process (as in production). Prints a Markdown report.
+var server = Environment.GetEnvironmentVariable("HANGFIREAPP_TEST_CONNECTION")
+    ?? "Host=127.0.0.1;Port=55432;Database=postgres;Username=hangfireapp;Password=hangfireapp";
+var engineItems = Arg("--items", 100_000);
+var baselineUnits = Arg("--baseline", 10_000);
+var report = new List<string>();
+void Report(string line)
+{
+    Console.WriteLine(line);
+    report.Add(line);
+}
+
+Report($"## Run of {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores");
+Report("");
+
+// 1 and 2: engine throughput against the naive baseline.
+double engineRate;
+long peakSubmit100k;
+await using (var host = await BenchHost.StartAsync(server, new()
+{
+    ["WorkerTypes:bench:ChunkSize"] = "1000",
+    ["WorkerTypes:bench:MaxDegreeOfParallelism"] = "16",
+}))
+{
+    var items = Enumerable.Repeat(new { }, engineItems).ToArray();
+    var started = Stopwatch.StartNew();
+    var id = await host.SubmitAsync(new { workerType = "bench", items });
+    var submitMs = started.ElapsedMilliseconds;
+    await host.WaitFinalAsync(id, TimeSpan.FromMinutes(5));
+    var seconds = started.Elapsed.TotalSeconds;
+    engineRate = engineItems / seconds;
+    peakSubmit100k = host.PeakRssMb();
+    Report($"1. Engine: {engineItems:N0} no-op items, submit → final in {seconds:0.00} s (submit request {submitMs} ms): **{engineRate:N0} items/s**");
+
+    var baselineRate = await RunBaselineAsync(host, baselineUnits);
+    Report($"2. Naive baseline: {baselineUnits:N0} no-op Hangfire jobs, one per unit, same host: **{baselineRate:N0} units/s** → engine/baseline = **{engineRate / baselineRate:N0}×**");
+}
+
+// 3: I/O efficiency at 200 items in flight in total (4 workers × 50 per chunk).
+await using (var host = await BenchHost.StartAsync(server, new()
+{
+    ["WorkerTypes:bench:ChunkSize"] = "500",
+    ["WorkerTypes:bench:MaxDegreeOfParallelism"] = "50",
+    ["Hangfire:Servers:0:Name"] = "io",
+    ["Hangfire:Servers:0:Queues:0"] = "bench",
+    ["Hangfire:Servers:0:Queues:1"] = "default",
+    ["Hangfire:Servers:0:WorkerCount"] = "4",
+}))
+{
+    var started = Stopwatch.StartNew();
+    var id = await host.SubmitAsync(new { workerType = "bench", items = Enumerable.Repeat(new { delayMs = 100 }, 10_000).ToArray() });
+    await host.WaitFinalAsync(id, TimeSpan.FromMinutes(5));
+    var rate = 10_000 / started.Elapsed.TotalSeconds;
+    Report($"3. I/O: 10,000 items of 100 ms at 200 in flight: {rate:N0} items/s of an ideal 2,000/s → efficiency **{rate / 2000:0.00}**");
+
+    // 4: pickup latency, submitted from this (another) process: chunk start − batch creation.
+    var pickups = new List<double>();
+    for (var i = 0; i < 60; i++)
+    {
+        var one = await host.SubmitAsync(new { workerType = "bench", items = new[] { new { } } });
+        await host.WaitFinalAsync(one, TimeSpan.FromSeconds(30));
+        pickups.Add(await host.ScalarMsAsync(
+            "select extract(epoch from (min(c.started_at) - b.created_at)) * 1000 from app.batches b join app.chunks c on c.batch_id = b.id where b.id = @id group by b.created_at", one));
+    }
+    Report($"4. Chunk pickup latency (60 one-item batches, sequential): p50 **{Percentile(pickups, 50):0.0} ms**, p99 **{Percentile(pickups, 99):0.0} ms**");
+
+    // 5: fan-in latency: the parent's last chunk final → the child's first chunk started.
+    var fanIns = new List<double>();
+    for (var i = 0; i < 40; i++)
+    {
+        var parent = await host.SubmitAsync(new
+        {
+            workerType = "bench", items = Enumerable.Repeat(new { }, 20).ToArray(), chunkSize = 5,
+            continuation = new { next = new { workerType = "bench" } },
+        });
+        await host.WaitFinalAsync(parent, TimeSpan.FromSeconds(30));
+        var child = await host.ScalarAsync<long>("select next_batch_id from app.continuations where batch_id = @id", parent);
+        await host.WaitFinalAsync(child, TimeSpan.FromSeconds(30));
+        fanIns.Add(await host.ScalarMsAsync("""
+            select extract(epoch from ((select min(started_at) from app.chunks where batch_id = c.next_batch_id)
+                                     - (select max(finished_at) from app.chunks where batch_id = c.batch_id))) * 1000
+            from app.continuations c where c.batch_id = @id
+            """, parent));
+    }
+    Report($"5. Fan-in latency (40 pipelines): p50 **{Percentile(fanIns, 50):0.0} ms**, p99 **{Percentile(fanIns, 99):0.0} ms**");
+}
+
+// 6: memory while one request submits 100,000 items, and a 1,000,000-item batch in 10 requests.
+Report($"6. Peak RSS of the host, one request of 100,000 items (run 1): **{peakSubmit100k} MB**");
+await using (var host = await BenchHost.StartAsync(server, new()
+{
+    ["WorkerTypes:bench:ChunkSize"] = "1000",
+    ["WorkerTypes:bench:MaxDegreeOfParallelism"] = "16",
+}))
+{
+    var started = Stopwatch.StartNew();
+    var ids = new List<long>();
+    for (var i = 0; i < 10; i++)
+    {
+        ids.Add(await host.SubmitAsync(new { workerType = "bench", items = Enumerable.Repeat(new { }, 100_000).ToArray(), description = $"part {i + 1} of 10" }));
+    }
+    foreach (var id in ids)
+    {
+        await host.WaitFinalAsync(id, TimeSpan.FromMinutes(10));
+    }
+    Report($"   1,000,000 items in 10 requests of 100,000: all final in {started.Elapsed.TotalSeconds:0.0} s ({1_000_000 / started.Elapsed.TotalSeconds:N0} items/s), peak RSS **{host.PeakRssMb()} MB**");
+}
+
+var output = Environment.GetEnvironmentVariable("BENCH_REPORT");
+if (output is not null)
+{
+    await File.WriteAllLinesAsync(output, report);
+}
+return 0;
+
+static async Task<double> RunBaselineAsync(BenchHost host, int units)
+{
+    var options = new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = false, EnableLongPolling = true };
+    var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(host.ConnectionString, options, null), options);
+    var client = new BackgroundJobClient(storage);
+    var first = long.Parse(client.Enqueue(() => BaselineJob.Noop(-1)), CultureInfo.InvariantCulture);
+    var started = Stopwatch.StartNew();
+    for (var i = 0; i < units; i++)
+    {
+        client.Enqueue(() => BaselineJob.Noop(i));
+    }
+    while (await host.ScalarAsync<long>("select count(*) from hangfire.job where id > @id and statename = 'Succeeded'", first) < units)
+    {
+        await Task.Delay(200);
+    }
+    return units / started.Elapsed.TotalSeconds;
+}
+
+static double Percentile(List<double> values, double percentile)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
+
+int Arg(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
