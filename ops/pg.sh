@@ -85,6 +85,8 @@ if [[ $(psql_admin -c "select 1 from pg_roles where rolname = '$app_user'") != 1
   # CREATEDB: every test run creates its own database.
   psql_admin -c "create role $app_user login createdb password '$app_password'"
 fi
+# Tests drop their databases WITH (FORCE), which may have to stop an autovacuum worker on them.
+psql_admin -c "grant pg_signal_backend to $app_user" >/dev/null
 if [[ $(psql_admin -c "select 1 from pg_database where datname = '$db'") != 1 ]]; then
   log "creating database $db"
   psql_admin -c "create database $db owner $app_user"
