@@ -46,6 +46,7 @@ public static class BatchEngineSetup
         services.AddSingleton<ChunkRunner>();
         services.AddTransient<ChunkJob>();
         services.AddTransient<WebhookJob>();
+        services.AddTransient<BatchFinalJob>();
         services.AddTransient<StalledChunksSweep>();
         services.AddTransient<RepairBatchesSweep>();
         services.AddHttpClient(WebhookJob.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
@@ -58,6 +59,22 @@ public static class BatchEngineSetup
     /// its settings from <c>WorkerTypes:&lt;name&gt;</c>. Touches no engine code.
     /// </summary>
     public static IServiceCollection AddWorkerType<THandler>(this IServiceCollection services, string name, bool enabledByDefault = true)
+        where THandler : class, IItemHandler =>
+        services.AddWorkerType<THandler>(name, enabledByDefault, finalHandlerType: null);
+
+    /// <summary>
+    /// Registers a worker type with an <see cref="IBatchFinalHandler"/> that runs once per batch run when one
+    /// of its batches is final (e.g. to assemble the batch's output).
+    /// </summary>
+    public static IServiceCollection AddWorkerType<THandler, TFinalHandler>(this IServiceCollection services, string name, bool enabledByDefault = true)
+        where THandler : class, IItemHandler
+        where TFinalHandler : class, IBatchFinalHandler
+    {
+        services.AddTransient<TFinalHandler>();
+        return services.AddWorkerType<THandler>(name, enabledByDefault, typeof(TFinalHandler));
+    }
+
+    private static IServiceCollection AddWorkerType<THandler>(this IServiceCollection services, string name, bool enabledByDefault, Type? finalHandlerType)
         where THandler : class, IItemHandler
     {
         if (!WorkerTypeRegistry.IsValidName(name))
@@ -65,7 +82,7 @@ public static class BatchEngineSetup
             // The name doubles as the default queue name, which Hangfire restricts.
             throw new ArgumentException($"Worker type name '{name}' must be lowercase letters, digits, '_' or '-'.", nameof(name));
         }
-        services.AddSingleton(new WorkerTypeRegistration(name, typeof(THandler), enabledByDefault));
+        services.AddSingleton(new WorkerTypeRegistration(name, typeof(THandler), enabledByDefault, finalHandlerType));
         services.AddScoped<THandler>();
         services.AddOptions<WorkerTypeOptions>(name).BindConfiguration($"{WorkerTypeOptions.Section}:{name}").ValidateOnStart();
         return services;

@@ -23,7 +23,7 @@ public sealed partial class BatchFinalizer(
     public async Task<bool> TryFinalizeAsync(AppTransaction transaction, long batchId, CancellationToken cancellationToken)
     {
         await using var lockBatch = transaction.Command("""
-            select state, run_no, cancel_requested_at is not null, continuation::text, priority
+            select state, run_no, cancel_requested_at is not null, continuation::text, priority, worker_type
             from app.batches where id = @batch for update
             """);
         lockBatch.Parameters.AddWithValue("batch", batchId);
@@ -32,14 +32,15 @@ public sealed partial class BatchFinalizer(
         bool cancelRequested;
         string? continuation;
         string priority;
+        string workerType;
         await using (var reader = await lockBatch.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))
             {
                 return false;
             }
-            (state, runNo, cancelRequested, continuation, priority) =
-                (reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
+            (state, runNo, cancelRequested, continuation, priority, workerType) =
+                (reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5));
         }
         if (state is not ("created" or "running"))
         {
@@ -75,6 +76,11 @@ public sealed partial class BatchFinalizer(
             await finish.ExecuteNonQueryAsync(cancellationToken);
         }
         LogFinalized(logger, batchId, finalState, succeeded, failed, cancelled);
+
+        if (workerTypes.TryGet(workerType, out var type) && type.FinalHandlerType is not null)
+        {
+            jobs.On(transaction).Create<BatchFinalJob>(job => job.RunAsync(batchId, runNo, CancellationToken.None), new EnqueuedState(QueueNames.Maintenance));
+        }
 
         if (continuation is not null)
         {

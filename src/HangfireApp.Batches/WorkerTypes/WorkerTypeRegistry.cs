@@ -5,10 +5,10 @@ using Microsoft.Extensions.Options;
 namespace HangfireApp.Batches.WorkerTypes;
 
 /// <summary>One <c>AddWorkerType</c> call.</summary>
-public sealed record WorkerTypeRegistration(string Name, Type HandlerType, bool EnabledByDefault);
+public sealed record WorkerTypeRegistration(string Name, Type HandlerType, bool EnabledByDefault, Type? FinalHandlerType = null);
 
-/// <summary>A registered, enabled worker type with its settings.</summary>
-public sealed record WorkerType(string Name, Type HandlerType, string Queue, WorkerTypeOptions Options);
+/// <summary>A registered, enabled worker type with its settings and its optional <c>IBatchFinalHandler</c>.</summary>
+public sealed record WorkerType(string Name, Type HandlerType, string Queue, WorkerTypeOptions Options, Type? FinalHandlerType);
 
 /// <summary>The worker types of this process; only enabled ones accept batches and get queues.</summary>
 public sealed partial class WorkerTypeRegistry : IQueueCatalog
@@ -23,7 +23,7 @@ public sealed partial class WorkerTypeRegistry : IQueueCatalog
             var settings = options.Get(registration.Name);
             if (settings.Enabled ?? registration.EnabledByDefault)
             {
-                _enabled[registration.Name] = new WorkerType(registration.Name, registration.HandlerType, settings.Queue ?? registration.Name, settings);
+                _enabled[registration.Name] = new WorkerType(registration.Name, registration.HandlerType, settings.Queue ?? registration.Name, settings, registration.FinalHandlerType);
             }
         }
         WorkerQueues = [.. _enabled.Values.Select(type => type.Queue).Distinct().Order(StringComparer.Ordinal)];
