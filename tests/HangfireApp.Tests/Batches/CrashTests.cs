@@ -47,5 +47,9 @@ public sealed class CrashTests
         // The rescued chunks ran under a newer epoch than their first claim.
         (await db.ScalarAsync("select count(*) from app.chunks where batch_id = @b and lease_epoch > 1", ("b", batch.Id))).ShouldBeGreaterThan(0);
         rescuer.Output.ShouldContain("rescued");
+        // Every line logged inside a job carries the job's id (compact JSON outside Development).
+        var chunkLines = rescuer.Output.Split('\n').Where(line => line.Contains("\"Chunk {ChunkId} of batch", StringComparison.Ordinal) || line.Contains("\"@m\":\"Chunk ", StringComparison.Ordinal)).ToList();
+        chunkLines.ShouldNotBeEmpty();
+        chunkLines.ShouldAllBe(line => line.Contains("\"JobId\":\"", StringComparison.Ordinal));
     }
 }
