@@ -16,6 +16,8 @@ namespace HangfireApp.Workers.Scrape;
 /// extension (<c>logo@2x.png</c>, <c>lodash@4.17.21</c> are not addresses); trailing punctuation is not part
 /// of an address. Results keep the local part as written (it may be case-sensitive) and lowercase the
 /// domain; duplicates are dropped, first occurrence order is kept, mailto links first.
+/// Pages are untrusted: every pattern has a 2 s match timeout, so a pathological page fails its item with a
+/// <see cref="RegexMatchTimeoutException"/> instead of stalling a worker.
 /// </remarks>
 public static partial class EmailExtractor
 {
@@ -29,26 +31,26 @@ public static partial class EmailExtractor
     // No '%' in the local part: percent-encoded text ("%20john@…") would otherwise glue onto it.
     [GeneratedRegex(
         @"(?<![A-Za-z0-9._+\-])(?<local>[A-Za-z0-9](?:[A-Za-z0-9._+\-]*[A-Za-z0-9_+\-])?)@(?<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![A-Za-z0-9\-]|\.[A-Za-z0-9])",
-        RegexOptions.CultureInvariant)]
+        RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex Address();
 
-    [GeneratedRegex(@"mailto:(?<to>[^""'<>\s]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"mailto:(?<to>[^""'<>\s]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex Mailto();
 
-    [GeneratedRegex(@"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>)\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>)\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex BracketedAt();
 
-    [GeneratedRegex(@"\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex BracketedDot();
 
     // Bare upper-case AT/DOT only count when they form a whole address: local AT label (DOT label)+.
-    [GeneratedRegex(@"\b(?<local>[A-Za-z0-9._+\-]+)\s+AT\s+(?<domain>[A-Za-z0-9\-]+(?:\s+DOT\s+[A-Za-z0-9\-]+)+)\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(?<local>[A-Za-z0-9._+\-]+)\s+AT\s+(?<domain>[A-Za-z0-9\-]+(?:\s+DOT\s+[A-Za-z0-9\-]+)+)\b", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex SpelledOut();
 
-    [GeneratedRegex(@"\s+DOT\s+", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\s+DOT\s+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex SpelledDot();
 
-    [GeneratedRegex(@"\\u(?<hex>[0-9a-fA-F]{4})", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\\u(?<hex>[0-9a-fA-F]{4})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex JsEscape();
 
     /// <summary>The distinct addresses found in <paramref name="content"/> (HTML or text).</summary>

@@ -11,10 +11,10 @@ namespace HangfireApp.Workers.Scrape;
 /// </summary>
 public static partial class LinkExtractor
 {
-    [GeneratedRegex(@"<(?<tag>a|area|base)\b(?<attrs>[^>]*)>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"<(?<tag>a|area|base)\b(?<attrs>[^>]*)>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex Tag();
 
-    [GeneratedRegex(@"(?:^|\s)href\s*=\s*(?:""(?<v>[^""]*)""|'(?<v>[^']*)'|(?<v>[^\s""'>]+))", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:^|\s)href\s*=\s*(?:""(?<v>[^""]*)""|'(?<v>[^']*)'|(?<v>[^\s""'>]+))", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex Href();
 
     /// <summary>The absolute http(s) links of <paramref name="html"/>, which was fetched from <paramref name="pageUrl"/>.</summary>

@@ -158,42 +158,40 @@ public sealed class RobotsTxt
     /// <summary>Matches a robots pattern against the start of a path: <c>*</c> is any run, a final <c>$</c> the end.</summary>
     public static bool Matches(string pattern, string path)
     {
-        var anchored = pattern.EndsWith('$');
-        if (anchored)
+        // A pattern matches a prefix of the path, i.e. "pattern*" matches the whole path, unless '$' anchors it.
+        pattern = pattern.EndsWith('$') ? pattern[..^1] : pattern + "*";
+
+        // Classic glob matching that only ever backtracks to the last '*': O(pattern × path) at worst, where
+        // naive recursion is exponential on hostile patterns such as "/*a*a*a*a*b".
+        int p = 0, i = 0, star = -1, resume = 0;
+        while (i < path.Length)
         {
-            pattern = pattern[..^1];
+            if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                resume = i;
+            }
+            else if (p < pattern.Length && pattern[p] == path[i])
+            {
+                p++;
+                i++;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                i = ++resume;
+            }
+            else
+            {
+                return false;
+            }
         }
 
-        return Match(pattern, 0, path, 0, anchored);
-    }
-
-    private static bool Match(string pattern, int p, string path, int i, bool anchored)
-    {
-        while (p < pattern.Length)
+        while (p < pattern.Length && pattern[p] == '*')
         {
-            if (pattern[p] == '*')
-            {
-                // Try every split point for the run; patterns are short, so backtracking stays cheap.
-                for (var k = i; k <= path.Length; k++)
-                {
-                    if (Match(pattern, p + 1, path, k, anchored))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-
-            if (i >= path.Length || pattern[p] != path[i])
-            {
-                return false;
-            }
-
             p++;
-            i++;
         }
 
-        return !anchored || i == path.Length;
+        return p == pattern.Length;
     }
 }

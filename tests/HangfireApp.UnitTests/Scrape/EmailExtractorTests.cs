@@ -81,4 +81,13 @@ public sealed class EmailExtractorTests
 
         EmailExtractor.Extract(html).ShouldBe(["help@shop.example", "sales@shop.example", "press@shop.example", "jobs@shop.example"]);
     }
+
+    [Fact]
+    public void Extract_FindsAddressAfterBlob_WhenPageInlinesLargeData()
+    {
+        var blob = string.Concat(Enumerable.Repeat("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ+/a.b-c_", 5_000));
+        var html = $"<img src=\"data:image/png;base64,{blob}\"> write to owner@example.com";
+
+        EmailExtractor.Extract(html).ShouldBe(["owner@example.com"]);
+    }
 }

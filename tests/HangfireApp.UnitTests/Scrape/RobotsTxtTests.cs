@@ -72,6 +72,9 @@ public sealed class RobotsTxtTests
     [InlineData("/a*b*c", "/aXcYb", false)]
     [InlineData("/$", "/", true)]
     [InlineData("/$", "/x", false)]
+    [InlineData("/*a*a*a*a*a*a*a*a*a*a*b", "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac", false)]
+    [InlineData("**/x", "/a/x", true)]
+    [InlineData("", "/anything", true)]
     public void Matches_HandlesWildcardsAndAnchor_WhenPatternHasThem(string pattern, string path, bool expected)
     {
         RobotsTxt.Matches(pattern, path).ShouldBe(expected);
