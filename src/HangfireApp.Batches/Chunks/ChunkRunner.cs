@@ -54,7 +54,7 @@ public sealed partial class ChunkRunner(
         }
 
         var items = await store.LoadPendingItemsAsync(claim, jobToken);
-        var run = new Run(claim, claim.Attempt >= maxAttempts, console, jobToken);
+        using var run = new Run(claim, claim.Attempt >= maxAttempts, console, jobToken);
         var stopwatch = Stopwatch.StartNew();
         var flushing = FlushPeriodicallyAsync(run, items.Count);
         await using (var scope = scopes.CreateAsyncScope())
@@ -186,7 +186,7 @@ public sealed partial class ChunkRunner(
     }
 
     /// <summary>The state of one chunk run, shared by the item tasks and the flush loop.</summary>
-    private sealed class Run(ChunkClaim claim, bool lastAttempt, IJobConsole console, CancellationToken jobToken) : IChunkContext
+    private sealed class Run(ChunkClaim claim, bool lastAttempt, IJobConsole console, CancellationToken jobToken) : IChunkContext, IDisposable
     {
         private int _succeeded;
         private int _failedNow;
@@ -247,6 +247,10 @@ public sealed partial class ChunkRunner(
         {
             await Flushing.CancelAsync();
             await flushing;
+        }
+
+        public void Dispose()
+        {
             Stop.Dispose();
             Flushing.Dispose();
         }
