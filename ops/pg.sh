@@ -47,6 +47,15 @@ else
   as_owner() { "$@"; }
 fi
 
+if [[ $(id -u) -eq 0 && -z ${HANGFIREAPP_PG_DIR:-} ]]; then
+  mkdir -p "$data" && chown postgres:postgres "$data"
+  # The server runs as `postgres`, which cannot reach a checkout inside a private home (e.g. /root).
+  if ! runuser -u postgres -- test -w "$data"; then
+    data=/var/tmp/hangfireapp-pg-$port
+    log "the checkout is not reachable by the postgres user; using $data"
+  fi
+fi
+
 if [[ ! -s $data/PG_VERSION ]]; then
   log "creating cluster in $data"
   mkdir -p "$data"
