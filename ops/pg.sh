@@ -82,7 +82,7 @@ if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
   as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $port" -w -t 60 start >/dev/null
 fi
 
-psql_admin() { PGPASSWORD=postgres "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 "$@"; }
+psql_admin() { PGOPTIONS='-c client_min_messages=warning' PGPASSWORD=postgres "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 "$@"; }
 
 for _ in $(seq 1 30); do
   psql_admin -c 'select 1' >/dev/null 2>&1 && break
