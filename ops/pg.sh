@@ -42,7 +42,7 @@ fi
 
 # As root the server must run as an unprivileged user; PostgreSQL refuses to run as root.
 if [[ $(id -u) -eq 0 ]]; then
-  as_owner() { runuser -u postgres -- "$@"; }
+  as_owner() { (cd / && runuser -u postgres -- "$@"); }
 else
   as_owner() { "$@"; }
 fi
