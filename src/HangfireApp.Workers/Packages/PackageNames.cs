@@ -1,13 +1,13 @@
-using System.Text.RegularExpressions;
+using HangfireApp.Workers.Packages.Osv;
 
 namespace HangfireApp.Workers.Packages;
 
 /// <summary>
 /// Ecosystems as OSV spells them, and the key a package name is matched by: an advisory for <c>Django</c>
-/// must find a registered <c>django</c> (PyPI names are compared after PEP 503 normalization, NuGet ids
-/// case-insensitively, crates.io names with <c>-</c> and <c>_</c> equal).
+/// must find a registered <c>django</c>. The key is the OSV matcher's own normalization, so the advisories a
+/// scan loads by key are exactly those the matcher may accept.
 /// </summary>
-public static partial class PackageNames
+public static class PackageNames
 {
     public const string Npm = "npm";
     public const string CratesIo = "crates.io";
@@ -28,14 +28,5 @@ public static partial class PackageNames
         _ => null,
     };
 
-    public static string NameKey(string ecosystem, string name) => ecosystem switch
-    {
-        PyPI => PypiSeparators().Replace(name.ToLowerInvariant(), "-"),
-        NuGet => name.ToLowerInvariant(),
-        CratesIo => name.ToLowerInvariant().Replace('_', '-'),
-        _ => name,
-    };
-
-    [GeneratedRegex("[-_.]+")]
-    private static partial Regex PypiSeparators();
+    public static string NameKey(string ecosystem, string name) => OsvMatcher.NormalizeName(ecosystem, name);
 }

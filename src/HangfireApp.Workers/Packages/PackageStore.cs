@@ -11,7 +11,7 @@ public sealed record FindingView(string AdvisoryId, string? Severity, IReadOnlyL
 
 public sealed record RegisteredPackage(long Id, string Ecosystem, string Name, string Version, string Status, string Priority, bool Inserted);
 
-public sealed record RegisterResult(int Received, int Inserted, int Merged, IReadOnlyList<RegisteredPackage> Packages);
+public sealed record RegisterResult(int Received, int Inserted, int Merged, IReadOnlyList<RegisteredPackage> Packages, IReadOnlyList<string> Skipped);
 
 public sealed record PackagePage(IReadOnlyList<PackageView> Items, int PageNumber, int PageSize, long Total);
 
@@ -24,7 +24,7 @@ public sealed class PackageStore(NpgsqlDataSource dataSource)
     /// Inserts new packages as <c>pending</c> in one statement; a package already known keeps its status and
     /// takes the higher of the two priorities.
     /// </summary>
-    public async Task<RegisterResult> RegisterAsync(IReadOnlyList<PackageSpec> packages, int received, CancellationToken cancellationToken)
+    public async Task<RegisterResult> RegisterAsync(IReadOnlyList<PackageSpec> packages, int received, IReadOnlyList<string> skipped, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             insert into app.packages (ecosystem, name, name_key, version, priority)
@@ -48,7 +48,7 @@ public sealed class PackageStore(NpgsqlDataSource dataSource)
                 reader.GetString(4), reader.GetString(5), reader.GetBoolean(6)));
         }
         var inserted = rows.Count(row => row.Inserted);
-        return new RegisterResult(received, inserted, received - inserted, rows);
+        return new RegisterResult(received, inserted, received - inserted, rows, skipped);
     }
 
     public async Task<PackagePage> ListAsync(string? status, string? query, int page, int pageSize, CancellationToken cancellationToken)

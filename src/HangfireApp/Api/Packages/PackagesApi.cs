@@ -33,6 +33,7 @@ public static class PackagesApi
     private static async Task<Ok<RegisterResult>> RegisterAsync(HttpRequest request, string? priority, PackageStore store, CancellationToken cancellationToken)
     {
         var inputs = new List<PackageInput?>();
+        var skipped = new List<string>();
         if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(cancellationToken);
@@ -43,20 +44,24 @@ public static class PackagesApi
             foreach (var file in form.Files)
             {
                 await using var stream = file.OpenReadStream();
-                inputs.AddRange(await ReadPackagesAsync(stream, file.FileName, priority, cancellationToken));
+                var (packages, skippedHere) = await ReadPackagesAsync(stream, file.FileName, priority, cancellationToken);
+                inputs.AddRange(packages);
+                skipped.AddRange(skippedHere);
             }
         }
         else if (IsJson(request.ContentType))
         {
-            inputs.AddRange(await ReadPackagesAsync(request.Body, "body", priority, cancellationToken));
+            var (packages, skippedHere) = await ReadPackagesAsync(request.Body, "body", priority, cancellationToken);
+            inputs.AddRange(packages);
+            skipped.AddRange(skippedHere);
         }
         else
         {
             throw new BatchRequestException("Unsupported content type.",
                 new Dictionary<string, string[]> { ["Content-Type"] = [$"Send application/json, {CycloneDxJson} or multipart/form-data (not '{request.ContentType}')."] }, 415);
         }
-        var packages = PackageRegistration.Validate(inputs);
-        return TypedResults.Ok(await store.RegisterAsync(packages, inputs.Count, cancellationToken));
+        var valid = PackageRegistration.Validate(inputs);
+        return TypedResults.Ok(await store.RegisterAsync(valid, inputs.Count, skipped, cancellationToken));
     }
 
     private static async Task<Results<Ok<PackagePage>, ProblemHttpResult>> ListAsync(
@@ -112,7 +117,7 @@ public static class PackagesApi
         return TypedResults.Ok(await importer.ImportAsync(records, cancellationToken));
     }
 
-    private static async Task<IReadOnlyList<PackageInput?>> ReadPackagesAsync(Stream stream, string source, string? priority, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<PackageInput?> Packages, IReadOnlyList<string> Skipped)> ReadPackagesAsync(Stream stream, string source, string? priority, CancellationToken cancellationToken)
     {
         JsonDocument document;
         try
@@ -126,9 +131,9 @@ public static class PackagesApi
         using (document)
         {
             var root = document.RootElement;
-            if (SbomPackages.IsCycloneDx(root))
+            if (SbomRegistration.IsCycloneDx(root))
             {
-                return SbomPackages.Read(root, priority);
+                return SbomRegistration.Read(root, source, priority);
             }
             var list = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("packages", out var packages) ? packages : root;
             if (list.ValueKind != JsonValueKind.Array)
@@ -137,7 +142,7 @@ public static class PackagesApi
             }
             try
             {
-                return list.Deserialize<List<PackageInput?>>(PackageItem.Json) ?? [];
+                return (list.Deserialize<List<PackageInput?>>(PackageItem.Json) ?? [], []);
             }
             catch (JsonException e)
             {
