@@ -34,7 +34,7 @@ public sealed class ScheduleTests(PackagesFixture fixture) : IAsyncLifetime
         job.ShouldNotBeNull();
         job.Cron.ShouldBe("30 6 * * 1-5");
         job.TimeZoneId.ShouldBe("America/New_York");
-        job.Queue.ShouldBe("maintenance");
+        job.Job.Queue.ShouldBe("maintenance");
         (await fixture.GetAsync("/api/schedules")).EnumerateArray().Select(s => s.GetProperty("id").GetString())
             .ShouldBe(["bench-every-morning", "cfg-nightly-rescan"]);
 
