@@ -120,6 +120,20 @@ internal static class PackagesBench
         return ecosystem == "PyPI" && random.Next(10) == 0 ? version + "rc1" : version;
     }
 
+    private static Dictionary<string, object> Affected(Random random, string ecosystem, string name, string introduced, string fixedIn)
+    {
+        var affected = new Dictionary<string, object>
+        {
+            ["package"] = new { ecosystem, name },
+            ["ranges"] = new[] { new { type = ecosystem is "crates.io" or "Go" ? "SEMVER" : "ECOSYSTEM", events = new object[] { new { introduced }, new { @fixed = fixedIn } } } },
+        };
+        if (random.Next(4) == 0)
+        {
+            affected["versions"] = new[] { introduced, $"{introduced[..^1]}1" };
+        }
+        return affected;
+    }
+
     private static byte[] AdvisoryZip(Random random, (string Ecosystem, string Name)[] names, int count)
     {
         using var buffer = new MemoryStream();
@@ -141,15 +155,7 @@ internal static class PackagesBench
                     ["summary"] = $"Synthetic vulnerability {i} in {name}",
                     ["details"] = new StringBuilder().Insert(0, "Improper input validation allows a remote attacker to cause a denial of service. ", 4).ToString(),
                     ["severity"] = new[] { new { type = "CVSS_V3", score = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H" } },
-                    ["affected"] = new[]
-                    {
-                        new Dictionary<string, object?>
-                        {
-                            ["package"] = new { ecosystem, name },
-                            ["ranges"] = new[] { new { type = ecosystem is "crates.io" or "Go" ? "SEMVER" : "ECOSYSTEM", events = new object[] { new { introduced }, new { @fixed = fixedIn } } } },
-                            ["versions"] = random.Next(4) == 0 ? new[] { introduced, $"{introduced[..^1]}1" } : null,
-                        },
-                    },
+                    ["affected"] = new[] { Affected(random, ecosystem, name, introduced, fixedIn) },
                     ["references"] = new[] { new { type = "ADVISORY", url = $"https://example.org/advisories/{id}" } },
                     ["database_specific"] = new { severity = random.Next(4) switch { 0 => "LOW", 1 => "MODERATE", 2 => "HIGH", _ => "CRITICAL" } },
                 };

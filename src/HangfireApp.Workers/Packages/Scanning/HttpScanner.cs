@@ -91,7 +91,7 @@ public sealed partial class HttpScanner(
     {
         try
         {
-            return matcher.Match(record, target)?.FixedIn;
+            return matcher.Match(record.GetRawText(), target)?.FixedIn;
         }
         catch (Exception e) when (e is FormatException or NotSupportedException)
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 
 namespace HangfireApp.Workers.Packages.Scanning;
@@ -13,7 +12,7 @@ public sealed class LocalScanner(NpgsqlDataSource dataSource, IAdvisoryMatcher m
     public async Task<IReadOnlyList<ScanFinding>> ScanAsync(ScanTarget target, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            select a.id, a.severity, a.aliases, a.summary, a.record
+            select a.id, a.severity, a.aliases, a.summary, a.record::text
             from app.advisory_packages ap
             join app.advisories a on a.id = ap.advisory_id
             where ap.ecosystem = @ecosystem and ap.name_key = @key and a.withdrawn is null
@@ -25,8 +24,8 @@ public sealed class LocalScanner(NpgsqlDataSource dataSource, IAdvisoryMatcher m
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            using var record = reader.GetFieldValue<JsonDocument>(4);
-            if (matcher.Match(record.RootElement, target) is { } match)
+            // As text: the OSV parser reads it once, with no intermediate document.
+            if (matcher.Match(reader.GetString(4), target) is { } match)
             {
                 findings.Add(new ScanFinding(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
                     reader.GetFieldValue<string[]>(2), reader.IsDBNull(3) ? null : reader.GetString(3), match.FixedIn));
@@ -42,6 +41,6 @@ public sealed record AdvisoryMatch(string? FixedIn);
 /// <summary>Decides whether one OSV record affects one package version. Stateless and thread-safe.</summary>
 public interface IAdvisoryMatcher
 {
-    /// <summary>The match, or null when the record does not affect <paramref name="target"/>'s version.</summary>
-    AdvisoryMatch? Match(JsonElement record, ScanTarget target);
+    /// <summary>The match, or null when the OSV record (its JSON text) does not affect <paramref name="target"/>'s version.</summary>
+    AdvisoryMatch? Match(string recordJson, ScanTarget target);
 }

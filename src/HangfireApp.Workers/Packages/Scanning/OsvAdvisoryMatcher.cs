@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HangfireApp.Workers.Packages.Osv;
 using HangfireApp.Workers.Packages.Versions;
 
@@ -10,9 +9,9 @@ namespace HangfireApp.Workers.Packages.Scanning;
 /// </summary>
 public sealed class OsvAdvisoryMatcher : IAdvisoryMatcher
 {
-    public AdvisoryMatch? Match(JsonElement record, ScanTarget target)
+    public AdvisoryMatch? Match(string recordJson, ScanTarget target)
     {
-        var osv = OsvParser.Parse(record.GetRawText()).Single();
+        var osv = OsvParser.Parse(recordJson).Single();
         var package = new PackageRef(target.Ecosystem, target.Name, target.Version);
         return OsvMatcher.IsAffected(osv, package) ? new AdvisoryMatch(FixedIn(osv, package)) : null;
     }
