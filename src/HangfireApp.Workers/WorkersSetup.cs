@@ -1,5 +1,6 @@
 using HangfireApp.Batches;
 using HangfireApp.Workers.Bench;
+using HangfireApp.Workers.Packages;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HangfireApp.Workers;
@@ -10,6 +11,7 @@ public static class WorkersSetup
     public static IServiceCollection AddWorkerTypes(this IServiceCollection services)
     {
         services.AddWorkerType<BenchHandler>(BenchHandler.Name, enabledByDefault: false);
+        services.AddPackages();
         return services;
     }
 }

@@ -1,11 +1,14 @@
 using HangfireApp.Api;
 using HangfireApp.Api.Batches;
 using HangfireApp.Auth;
+using HangfireApp.Api.Packages;
 using HangfireApp.Batches;
+using HangfireApp.Batches.Schedules;
 using HangfireApp.Health;
 using HangfireApp.Hosting;
 using HangfireApp.JobServers;
 using HangfireApp.Logging;
+using HangfireApp.Schedules;
 using HangfireApp.Workers;
 using Serilog;
 
@@ -23,6 +26,7 @@ try
     builder.AddApiAuthentication();
     builder.Services.AddBatchEngine();
     builder.Services.AddWorkerTypes();
+    builder.Services.AddSchedules();
     builder.AddJobServers();
     builder.AddHealth();
 
@@ -38,6 +42,8 @@ try
     app.MapHealth();
     app.MapJobServers();
     app.MapBatchesApi();
+    app.MapPackagesApi();
+    app.MapSchedulesApi();
 
     app.Run();
     return 0;

@@ -97,6 +97,18 @@ internal sealed class BenchHost : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
     }
 
+    /// <summary>Posts a body to the API and returns the answer's JSON; throws on a non-success status.</summary>
+    public async Task<JsonElement> PostAsync(string path, HttpContent content)
+    {
+        using var response = await _http.PostAsync(new Uri(path, UriKind.Relative), content);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST {path} failed: {(int)response.StatusCode} {text}");
+        }
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     public async Task WaitFinalAsync(long id, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

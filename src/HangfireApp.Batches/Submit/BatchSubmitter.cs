@@ -24,6 +24,33 @@ public sealed partial class BatchSubmitter(
     {
         var workerType = Validate(request);
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
+        var result = await SubmitCoreAsync(transaction, request, workerType, cancellationToken);
+        transaction.Complete();
+        if (result.Created)
+        {
+            LogSubmitted(logger, result.BatchId, request.WorkerType, request.Items.Count, request.ChunkSize ?? workerType.Options.ChunkSize);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Creates the batch inside the caller's transaction, for callers whose own writes must commit with it
+    /// (a sweep that claims rows and submits them as one batch). Nothing is committed here: the batch, its
+    /// items, chunks and jobs exist only if the caller completes <paramref name="transaction"/>.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(AppTransaction transaction, SubmitBatch request, CancellationToken cancellationToken)
+    {
+        var workerType = Validate(request);
+        var result = await SubmitCoreAsync(transaction, request, workerType, cancellationToken);
+        if (result.Created)
+        {
+            LogSubmitted(logger, result.BatchId, request.WorkerType, request.Items.Count, request.ChunkSize ?? workerType.Options.ChunkSize);
+        }
+        return result;
+    }
+
+    private async Task<SubmitResult> SubmitCoreAsync(AppTransaction transaction, SubmitBatch request, WorkerType workerType, CancellationToken cancellationToken)
+    {
         if (request.IdempotencyKey is not null && await FindByKeyAsync(transaction, request, cancellationToken) is { } existing)
         {
             return new SubmitResult(existing, Created: false);
@@ -37,8 +64,6 @@ public sealed partial class BatchSubmitter(
         }
         await CopyItemsAsync(transaction, batchId.Value, request.Items, cancellationToken);
         await chunks.CreateChunksAsync(transaction, batchId.Value, request.Items.Count, chunkSize, request.WorkerType, request.Priority, cancellationToken);
-        transaction.Complete();
-        LogSubmitted(logger, batchId.Value, request.WorkerType, request.Items.Count, chunkSize);
         return new SubmitResult(batchId.Value, Created: true);
     }
 

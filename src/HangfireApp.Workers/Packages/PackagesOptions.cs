@@ -1,0 +1,80 @@
+namespace HangfireApp.Workers.Packages;
+
+/// <summary>
+/// The <c>packages</c> worker type's own settings, bound from <c>WorkerTypes:packages</c> next to the engine's
+/// (chunk size, parallelism, retries), which <see cref="HangfireApp.Batches.WorkerTypes.WorkerTypeOptions"/> reads.
+/// </summary>
+public sealed class PackagesOptions
+{
+    public const string Section = "WorkerTypes:packages";
+
+    /// <summary>When the <c>pending-packages</c> sweep runs (a Hangfire cron, 5 or 6 fields). Default: every minute.</summary>
+    public string PendingSweepCron { get; set; } = "* * * * *";
+
+    /// <summary>Most packages one sweep turns into a batch.</summary>
+    public int MaxPackagesPerCycle { get; set; } = 500;
+
+    /// <summary><c>local</c> (default): match against the imported advisories; <c>http</c>: ask <see cref="Http"/>'s endpoint.</summary>
+    public string Scanner { get; set; } = ScannerKinds.Local;
+
+    public HttpScannerOptions Http { get; set; } = new();
+
+    public string? Validate()
+    {
+        if (MaxPackagesPerCycle is < 1 or > 100_000)
+        {
+            return $"{Section}:MaxPackagesPerCycle must be between 1 and 100000 (it is {MaxPackagesPerCycle}).";
+        }
+        if (string.IsNullOrWhiteSpace(PendingSweepCron))
+        {
+            return $"{Section}:PendingSweepCron must be a cron expression.";
+        }
+        if (Scanner is not (ScannerKinds.Local or ScannerKinds.Http))
+        {
+            return $"{Section}:Scanner must be '{ScannerKinds.Local}' or '{ScannerKinds.Http}' (it is '{Scanner}').";
+        }
+        if (Scanner == ScannerKinds.Http)
+        {
+            if (!Uri.TryCreate(Http.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                return $"{Section}:Http:Url must be an absolute http or https URL when Scanner is 'http'.";
+            }
+            if (Http.RequestsPerSecond <= 0 || Http.Burst < 1)
+            {
+                return $"{Section}:Http:RequestsPerSecond must be positive and Http:Burst at least 1.";
+            }
+            if (Http.MaxAttempts < 1 || Http.Timeout <= TimeSpan.Zero)
+            {
+                return $"{Section}:Http:MaxAttempts must be at least 1 and Http:Timeout positive.";
+            }
+        }
+        return null;
+    }
+}
+
+public static class ScannerKinds
+{
+    public const string Local = "local";
+    public const string Http = "http";
+}
+
+/// <summary>The external scanner: <c>POST {Url}</c> with an OSV query (<c>{"package":{"ecosystem","name"},"version"}</c>),
+/// answered with <c>{"vulns":[OSV records]}</c> as the OSV API does.</summary>
+public sealed class HttpScannerOptions
+{
+    public string? Url { get; set; }
+
+    /// <summary>Requests per second for all hosts together (a token bucket kept in PostgreSQL).</summary>
+    public double RequestsPerSecond { get; set; } = 10;
+
+    /// <summary>Tokens the bucket holds at most: how many requests may go out at once after a quiet spell.</summary>
+    public int Burst { get; set; } = 10;
+
+    /// <summary>Tries per package within one item run (429 and 5xx are retried; the rest fail the item).</summary>
+    public int MaxAttempts { get; set; } = 4;
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First back-off after a 5xx; doubled on each further one.</summary>
+    public TimeSpan BackoffBase { get; set; } = TimeSpan.FromMilliseconds(500);
+}

@@ -1,0 +1,117 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Hangfire;
+using HangfireApp.Batches.Queues;
+using HangfireApp.Batches.Storage;
+using HangfireApp.Batches.Submit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HangfireApp.Workers.Packages;
+
+/// <summary>A package taken by a claim: its id and the priority its batch gets.</summary>
+public sealed record ClaimedPackage(long Id, string Priority);
+
+/// <summary>What one sweep did: the packages it claimed and the batches it submitted for them.</summary>
+public sealed record SweepResult(int Claimed, IReadOnlyList<long> BatchIds);
+
+/// <summary>
+/// The recurring <c>pending-packages</c> sweep: in one transaction, claims up to <c>MaxPackagesPerCycle</c>
+/// pending packages (high priority first, then oldest) with <c>FOR UPDATE SKIP LOCKED</c>, marks them
+/// <c>queued</c> and submits them as a batch through the engine. The status change, the batch, its items,
+/// chunks and Hangfire jobs commit together or not at all; two hosts sweeping at once never take the same package.
+/// </summary>
+public sealed partial class PendingPackagesSweep(
+    NpgsqlDataSource dataSource,
+    BatchSubmitter submitter,
+    IOptions<PackagesOptions> options,
+    ILogger<PendingPackagesSweep> logger)
+{
+    public const string RecurringJobId = "pending-packages";
+
+    [AutomaticRetry(Attempts = 0)]
+    [DisplayName("Sweep: pending packages")]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var result = await SweepAsync(cancellationToken);
+        if (result.Claimed > 0)
+        {
+            LogSwept(logger, result.Claimed, result.BatchIds);
+        }
+    }
+
+    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
+    {
+        await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
+        var claimed = await ClaimAsync(transaction, options.Value.MaxPackagesPerCycle, cancellationToken);
+        if (claimed.Count == 0)
+        {
+            return new SweepResult(0, []);
+        }
+        var batchIds = new List<long>();
+        // One batch per priority present (usually one), so high-priority packages run on the high queue.
+        foreach (var group in claimed.GroupBy(package => package.Priority).OrderBy(group => PackageRegistration.PriorityRank(group.Key)))
+        {
+            var ids = group.Select(package => package.Id).ToArray();
+            var batchId = await SubmitAsync(transaction, submitter, ids, Priorities.Parse(group.Key), $"pending-packages sweep: {ids.Length} package(s)", cancellationToken);
+            batchIds.Add(batchId);
+        }
+        transaction.Complete();
+        return new SweepResult(claimed.Count, batchIds);
+    }
+
+    /// <summary>
+    /// Claims pending packages inside <paramref name="transaction"/>: marks them <c>queued</c> and returns them
+    /// in scan order. Rows another transaction holds are skipped, not waited for.
+    /// </summary>
+    public static async Task<IReadOnlyList<ClaimedPackage>> ClaimAsync(AppTransaction transaction, int max, CancellationToken cancellationToken)
+    {
+        await using var claim = transaction.Command("""
+            with claimed as (
+                select id from app.packages
+                where status = 'pending'
+                order by (case priority when 'high' then 1 when 'normal' then 2 else 3 end), requested_at, id
+                limit @max
+                for update skip locked
+            )
+            update app.packages p set status = 'queued', last_error = null
+            from claimed c where p.id = c.id
+            returning p.id, p.priority, p.requested_at
+            """);
+        claim.Parameters.AddWithValue("max", max);
+        var rows = new List<(ClaimedPackage Package, DateTime RequestedAt)>();
+        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((new ClaimedPackage(reader.GetInt64(0), reader.GetString(1)), reader.GetDateTime(2)));
+            }
+        }
+        // UPDATE … RETURNING has no order of its own: restore the scan order.
+        return [.. rows.OrderBy(row => PackageRegistration.PriorityRank(row.Package.Priority)).ThenBy(row => row.RequestedAt)
+            .ThenBy(row => row.Package.Id).Select(row => row.Package)];
+    }
+
+    /// <summary>Submits a <c>packages</c> batch for the given (already claimed) packages in the caller's transaction
+    /// and records it as their batch.</summary>
+    public static async Task<long> SubmitAsync(AppTransaction transaction, BatchSubmitter submitter, IReadOnlyList<long> packageIds, Priority priority, string description, CancellationToken cancellationToken)
+    {
+        var items = packageIds.Select(id => JsonSerializer.SerializeToElement(new PackageItem(id), PackageItem.Json)).ToList();
+        var result = await submitter.SubmitAsync(transaction, new SubmitBatch(PackagesWorkerType.Name, items, Priority: priority, Description: description), cancellationToken);
+        await MarkBatchAsync(transaction, packageIds, result.BatchId, cancellationToken);
+        return result.BatchId;
+    }
+
+    public static async Task MarkBatchAsync(AppTransaction transaction, IReadOnlyList<long> packageIds, long batchId, CancellationToken cancellationToken)
+    {
+        await using var mark = transaction.Command("update app.packages set last_batch_id = @batch where id = any(@ids)");
+        mark.Parameters.AddWithValue("batch", batchId);
+        mark.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, packageIds.ToArray());
+        await mark.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "pending-packages: claimed {Count} package(s) into batch(es) {BatchIds}")]
+    private static partial void LogSwept(ILogger logger, int count, IReadOnlyList<long> batchIds);
+}
