@@ -17,15 +17,15 @@ public sealed record OsvRecord
     /// <summary>Set when the advisory was retracted; the matcher treats a withdrawn record as affecting nothing.</summary>
     public DateTimeOffset? Withdrawn { get; init; }
 
-    public IReadOnlyList<string> Aliases { get; init; } = [];
+    public IReadOnlyList<string> Aliases { get; init => field = value ?? []; } = [];
 
     public string? Summary { get; init; }
 
     public string? Details { get; init; }
 
-    public IReadOnlyList<OsvSeverity> Severity { get; init; } = [];
+    public IReadOnlyList<OsvSeverity> Severity { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<OsvAffected> Affected { get; init; } = [];
+    public IReadOnlyList<OsvAffected> Affected { get; init => field = value ?? []; } = [];
 
     /// <summary>Free-form per database; GitHub puts <c>{"severity": "HIGH"}</c> here.</summary>
     public JsonElement? DatabaseSpecific { get; init; }
@@ -39,12 +39,12 @@ public sealed record OsvAffected
     public OsvPackage? Package { get; init; }
 
     /// <summary>Explicitly listed affected versions, compared as the ecosystem's versions.</summary>
-    public IReadOnlyList<string> Versions { get; init; } = [];
+    public IReadOnlyList<string> Versions { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<OsvRange> Ranges { get; init; } = [];
+    public IReadOnlyList<OsvRange> Ranges { get; init => field = value ?? []; } = [];
 
     /// <summary>Severity of this package only; overrides the record's when present.</summary>
-    public IReadOnlyList<OsvSeverity> Severity { get; init; } = [];
+    public IReadOnlyList<OsvSeverity> Severity { get; init => field = value ?? []; } = [];
 }
 
 public sealed record OsvPackage(string Ecosystem, string Name, string? Purl = null);
@@ -56,7 +56,7 @@ public sealed record OsvRange
 
     public string? Repo { get; init; }
 
-    public IReadOnlyList<OsvEvent> Events { get; init; } = [];
+    public IReadOnlyList<OsvEvent> Events { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>One range event; exactly one of its properties is set.</summary>
