@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace HangfireApp.Batches.Schedules;
 
@@ -11,13 +12,19 @@ namespace HangfireApp.Batches.Schedules;
 /// each is saved with its recurring job; config schedules no longer configured are removed. A bad one stops
 /// the process with the validation errors.
 /// </summary>
-internal sealed class ScheduleConfig(IConfiguration configuration, ScheduleService schedules) : IHostedService
+internal sealed class ScheduleConfig(IConfiguration configuration, ScheduleService schedules, Database.Migrator migrator, ILogger<ScheduleConfig> logger) : IHostedService
 {
     public const string Section = "Schedules";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var definitions = Read(configuration.GetSection(Section));
+        if ((await migrator.PendingAsync(cancellationToken)).Count > 0)
+        {
+            // Migrations are off and not applied: the host still starts (and reports not ready); so must we.
+            logger.LogWarning("Schedules from configuration not applied: the database schema is not migrated");
+            return;
+        }
         try
         {
             await schedules.ApplyConfigAsync(definitions, cancellationToken);

@@ -24,11 +24,11 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
         batch.ChunkCounts.Succeeded.ShouldBe(10);
         batch.ShouldMatchItems(await engine.Db.ItemStatesAsync(batch.Id));
         (await engine.Db.ScalarAsync("select count(*) from app.items where batch_id = @b and attempts = 1 and state = 'succeeded'", ("b", batch.Id))).ShouldBe(95);
-        // Every chunk's job exists in Hangfire and succeeded.
-        (await engine.Db.ScalarAsync("""
+        // Every chunk's job exists in Hangfire and succeeds.
+        await Eventually.Until(() => engine.Db.ScalarAsync("""
             select count(*) from app.chunks c join hangfire.job j on j.id = c.hangfire_job_id::bigint
             where c.batch_id = @b and j.statename = 'Succeeded'
-            """, ("b", batch.Id))).ShouldBe(10);
+            """, ("b", batch.Id)), count => count == 10, TimeSpan.FromSeconds(10), "every chunk job to succeed");
     }
 
     [Fact]
@@ -82,10 +82,11 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
 
         batch.State.ShouldBe("failed");
         batch.ChunkCounts.Failed.ShouldBe(1);
-        (await engine.Db.ScalarAsync("""
+        // The job returns right after the transaction that made the batch final; Hangfire then marks it Succeeded.
+        await Eventually.Until(() => engine.Db.ScalarAsync("""
             select count(*) from app.chunks c join hangfire.job j on j.id = c.hangfire_job_id::bigint
             where c.batch_id = @b and j.statename = 'Succeeded'
-            """, ("b", batch.Id))).ShouldBe(1);
+            """, ("b", batch.Id)), count => count == 1, TimeSpan.FromSeconds(10), "the chunk job to succeed");
     }
 
     [Fact]
