@@ -16,6 +16,9 @@ if (args.Contains("--packages"))
     return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000));
 }
 var engineItems = Arg("--items", 100_000);
+var engineChunk = Arg("--chunk", 2_000);
+var engineWorkers = Arg("--workers", 4);
+var ioChunk = Arg("--io-chunk", 2_500);
 var baselineUnits = Arg("--baseline", 10_000);
 var report = new List<string>();
 void Report(string line)
@@ -30,11 +33,17 @@ Report("");
 // 1 and 2: engine throughput against the naive baseline.
 double engineRate;
 long peakSubmit100k;
-await using (var host = await BenchHost.StartAsync(server, new()
+var engineSettings = new Dictionary<string, string>
 {
-    ["WorkerTypes:bench:ChunkSize"] = "1000",
+    ["WorkerTypes:bench:ChunkSize"] = engineChunk.ToString(CultureInfo.InvariantCulture),
     ["WorkerTypes:bench:MaxDegreeOfParallelism"] = "16",
-}))
+    ["Hangfire:Servers:0:Name"] = "engine",
+    ["Hangfire:Servers:0:Queues:0"] = "bench",
+    ["Hangfire:Servers:0:Queues:1"] = "default",
+    ["Hangfire:Servers:0:WorkerCount"] = engineWorkers.ToString(CultureInfo.InvariantCulture),
+};
+Report($"Engine settings: chunk size {engineChunk}, {engineWorkers} workers, 16 items in flight per chunk; baseline on the same host.");
+await using (var host = await BenchHost.StartAsync(server, engineSettings))
 {
     var items = Enumerable.Repeat(new { }, engineItems).ToArray();
     var started = Stopwatch.StartNew();
@@ -49,11 +58,15 @@ await using (var host = await BenchHost.StartAsync(server, new()
     var baselineRate = await RunBaselineAsync(host, baselineUnits);
     Report($"2. Naive baseline: {baselineUnits:N0} no-op Hangfire jobs, one per unit, same host: **{baselineRate:N0} units/s** → engine/baseline = **{engineRate / baselineRate:N0}×**");
 }
+if (args.Contains("--engine-only"))
+{
+    return 0;
+}
 
 // 3: I/O efficiency at 200 items in flight in total (4 workers × 50 per chunk).
 await using (var host = await BenchHost.StartAsync(server, new()
 {
-    ["WorkerTypes:bench:ChunkSize"] = "500",
+    ["WorkerTypes:bench:ChunkSize"] = ioChunk.ToString(CultureInfo.InvariantCulture),
     ["WorkerTypes:bench:MaxDegreeOfParallelism"] = "50",
     ["Hangfire:Servers:0:Name"] = "io",
     ["Hangfire:Servers:0:Queues:0"] = "bench",
@@ -101,11 +114,7 @@ await using (var host = await BenchHost.StartAsync(server, new()
 
 // 6: memory while one request submits 100,000 items, and a 1,000,000-item batch in 10 requests.
 Report($"6. Peak RSS of the host, one request of 100,000 items (run 1): **{peakSubmit100k} MB**");
-await using (var host = await BenchHost.StartAsync(server, new()
-{
-    ["WorkerTypes:bench:ChunkSize"] = "1000",
-    ["WorkerTypes:bench:MaxDegreeOfParallelism"] = "16",
-}))
+await using (var host = await BenchHost.StartAsync(server, engineSettings))
 {
     var started = Stopwatch.StartNew();
     var ids = new List<long>();

@@ -62,8 +62,11 @@ public sealed partial class BatchSubmitter(
             // A concurrent request with the same key committed first; ours waited for it and lost.
             return new SubmitResult(await FindByKeyAsync(transaction, request, cancellationToken) ?? throw new InvalidOperationException("Idempotency key vanished."), Created: false);
         }
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         await CopyItemsAsync(transaction, batchId.Value, request.Items, cancellationToken);
+        var copyMs = stopwatch.ElapsedMilliseconds;
         await chunks.CreateChunksAsync(transaction, batchId.Value, request.Items.Count, chunkSize, request.WorkerType, request.Priority, cancellationToken);
+        LogSubmitTimings(logger, batchId.Value, copyMs, stopwatch.ElapsedMilliseconds - copyMs);
         return new SubmitResult(batchId.Value, Created: true);
     }
 
@@ -166,6 +169,9 @@ public sealed partial class BatchSubmitter(
         }
         return workerType;
     }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Batch {BatchId}: items copied in {CopyMs} ms, chunks and jobs created in {ChunksMs} ms")]
+    private static partial void LogSubmitTimings(ILogger logger, long batchId, long copyMs, long chunksMs);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Batch {BatchId} submitted: {WorkerType}, {Items} items in chunks of {ChunkSize}")]
     private static partial void LogSubmitted(ILogger logger, long batchId, string workerType, int items, int chunkSize);

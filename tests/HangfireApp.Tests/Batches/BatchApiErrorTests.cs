@@ -19,7 +19,7 @@ public sealed class BatchApiErrorTests(EngineFixture engine)
         { "bad condition", """{"workerType":"bench","items":[{}],"continuation":{"condition":"sometimes","next":{"workerType":"bench"}}}""", 400, "continuation.condition" },
         { "bad webhook", """{"workerType":"bench","items":[{}],"continuation":{"webhookUrl":"ftp://x"}}""", 400, "continuation.webhookUrl" },
         { "malformed json", """{"workerType":"bench","items":[{}""", 400, "" },
-        { "items not an array", """{"workerType":"bench","items":{"a":1}}""", 400, "" },
+        { "items not an array", """{"workerType":"bench","items":{"a":1}}""", 400, "items" },
     };
 
     [Theory]

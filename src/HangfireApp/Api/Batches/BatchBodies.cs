@@ -2,10 +2,11 @@ using System.Text.Json;
 
 namespace HangfireApp.Api.Batches;
 
-/// <summary>The body of <c>POST /api/batches</c>.</summary>
+/// <summary>The body of <c>POST /api/batches</c>. <see cref="Items"/> stays one JSON element (the array) so
+/// 100,000 items are one parsed document, not 100,000 small ones.</summary>
 public sealed record SubmitBatchBody(
     string? WorkerType,
-    List<JsonElement>? Items,
+    JsonElement? Items,
     int? ChunkSize,
     string? Priority,
     string? Description,

@@ -160,11 +160,20 @@ public static class BatchesApi
             }
             continuation = new ContinuationSpec(condition, c.Next is null ? null : new NextStage(c.Next.WorkerType ?? "", c.Next.ChunkSize, nextPriority), c.WebhookUrl);
         }
+        List<JsonElement> items = [];
+        if (body.Items is { ValueKind: JsonValueKind.Array } array)
+        {
+            items = [.. array.EnumerateArray()];
+        }
+        else if (body.Items is { ValueKind: not JsonValueKind.Null })
+        {
+            errors["items"] = ["items must be a JSON array."];
+        }
         if (errors.Count > 0)
         {
             throw new BatchRequestException("The batch request is invalid.", errors);
         }
-        return new SubmitBatch(body.WorkerType ?? "", body.Items ?? [], body.ChunkSize, priority, body.Description, continuation,
+        return new SubmitBatch(body.WorkerType ?? "", items, body.ChunkSize, priority, body.Description, continuation,
             idempotencyKey, idempotencyKey is null ? null : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body))));
     }
 
