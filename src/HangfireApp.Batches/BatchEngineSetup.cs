@@ -1,3 +1,4 @@
+using HangfireApp.Batches.Outputs;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Control;
 using HangfireApp.Batches.FanIn;
@@ -41,6 +42,7 @@ public static class BatchEngineSetup
         services.AddSingleton<BatchFinalizer>();
         services.AddSingleton<BatchControl>();
         services.AddSingleton<BatchQueries>();
+        services.AddSingleton<BatchOutputStore>();
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ChunkFinisher>();
         services.AddSingleton<ChunkRunner>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using HangfireApp.Auth;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Control;
+using HangfireApp.Batches.Outputs;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Queues;
 using HangfireApp.Batches.Submit;
@@ -30,6 +31,7 @@ public static class BatchesApi
         api.MapGet("/batches/{id:long}/chunks", ChunksAsync).RequireAuthorization(AuthSetup.ViewerPolicy);
         api.MapPost("/batches/{id:long}/cancel", CancelAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
         api.MapPost("/batches/{id:long}/rerun", RerunAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
+        api.MapGet("/batches/{id:long}/output.csv", OutputAsync).RequireAuthorization(AuthSetup.ViewerPolicy);
         api.MapGet("/worker-types", WorkerTypes).RequireAuthorization(AuthSetup.ViewerPolicy);
         return app;
     }
@@ -175,6 +177,26 @@ public static class BatchesApi
         }
         return new SubmitBatch(body.WorkerType ?? "", items, body.ChunkSize, priority, body.Description, continuation,
             idempotencyKey, idempotencyKey is null ? null : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body))));
+    }
+
+    /// <summary>Streams the output file the batch's worker type assembled when the batch ended (rows, scrape).</summary>
+    private static async Task<IResult> OutputAsync(long id, BatchQueries queries, BatchOutputStore outputs, CancellationToken cancellationToken)
+    {
+        if (await queries.GetAsync(id, cancellationToken) is not { } batch)
+        {
+            return NotFound(id);
+        }
+        if (await outputs.FindAsync(id, cancellationToken) is not { } output)
+        {
+            return TypedResults.Problem(new ProblemDetails
+            {
+                Status = 404, Title = "No output yet",
+                Detail = $"Batch {id} ({batch.WorkerType}, {batch.State}) has no output file: it is written when a batch of a worker type that produces one ends.",
+            });
+        }
+        return Results.Stream(
+            body => outputs.CopyToAsync(id, body, cancellationToken),
+            output.ContentType, output.FileName);
     }
 
     private static ProblemHttpResult NotFound(long id) =>
