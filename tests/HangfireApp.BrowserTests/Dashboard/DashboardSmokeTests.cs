@@ -7,7 +7,7 @@ public sealed class DashboardSmokeTests(BrowserFixture fixture) : BrowserScenari
     [Fact]
     public void Dashboard_ShowsServersPage_InARealBrowser()
     {
-        Browser.Open(Host.Url("/hangfire/servers"));
+        Browser.LoginAs(Host, "admin", "/hangfire/servers");
         Browser.WaitFor("#page-wrapper, .page-header");
         // Hangfire lists a server as MACHINE.NAME:PID, upper-cased.
         Browser.WaitUntil(driver => driver.FindElement(OpenQA.Selenium.By.CssSelector("table")).Text.Contains(".BROWSER:", StringComparison.Ordinal),
