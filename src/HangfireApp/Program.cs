@@ -1,4 +1,5 @@
 using HangfireApp.Api;
+using HangfireApp.Api.Audit;
 using HangfireApp.Api.Batches;
 using HangfireApp.Auth;
 using HangfireApp.Auth.DataProtection;
@@ -57,6 +58,7 @@ try
     app.MapBatchesApi();
     app.MapPackagesApi();
     app.MapSchedulesApi();
+    app.MapAuditApi();
 
     app.Run();
     return 0;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -38,7 +39,7 @@ public sealed class AuditLog(NpgsqlDataSource dataSource)
     }
 
     /// <summary>A page of entries, newest first, optionally only of one actor and/or one action.</summary>
-    public async Task<AuditPage> ListAsync(int page, int pageSize, string? actor, string? action, CancellationToken cancellationToken)
+    public async Task<Page<AuditEntry>> ListAsync(int page, int pageSize, string? actor, string? action, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
@@ -75,7 +76,7 @@ public sealed class AuditLog(NpgsqlDataSource dataSource)
             count.Parameters.AddWithValue("action", NpgsqlDbType.Text, (object?)action ?? DBNull.Value);
             total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }
-        return new AuditPage(entries, page, pageSize, total);
+        return new Page<AuditEntry>(entries, page, pageSize, total);
     }
 
     private static JsonElement ParseDetails(string json)
@@ -99,9 +100,6 @@ public sealed class AuditLog(NpgsqlDataSource dataSource)
 
 /// <summary>One audit log entry.</summary>
 public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string? Target, JsonElement? Details);
-
-/// <summary>A page of audit entries, newest first.</summary>
-public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, int Page, int PageSize, long Total);
 
 /// <summary>The actions the app records. Dashboard commands of Hangfire itself are <c>hangfire.</c> + their route.</summary>
 public static class AuditActions

@@ -36,13 +36,13 @@ internal sealed class AuditPage : RazorPage
         WriteLiteral($"<input class=\"form-control\" name=\"action\" placeholder=\"action\" value=\"{Attribute(action)}\" /> ");
         WriteLiteral("<button class=\"btn btn-default\" type=\"submit\">Filter</button></form>");
 
-        if (entries.Entries.Count == 0)
+        if (entries.Items.Count == 0)
         {
             WriteLiteral("""<div class="alert alert-info" id="audit-empty">No audit entries.</div></div></div>""");
             return;
         }
         WriteLiteral("""<div class="table-responsive"><table class="table table-hover" id="audit-log"><thead><tr><th>When (UTC)</th><th>Who</th><th>Action</th><th>Target</th><th>Details</th></tr></thead><tbody>""");
-        foreach (var entry in entries.Entries)
+        foreach (var entry in entries.Items)
         {
             WriteLiteral("<tr><td>");
             Write(entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
