@@ -1,3 +1,4 @@
+using HangfireApp.Batches.Audit;
 using HangfireApp.Batches.Outputs;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Control;
@@ -36,6 +37,7 @@ public static class BatchEngineSetup
         services.AddSingleton<IValidateOptions<WorkerTypeOptions>, WorkerTypeOptionsValidator>();
         services.TryAddSingleton<IJobConsoleFactory, NullJobConsoleFactory>();
 
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<TransactionalJobs>();
         services.AddSingleton<ChunkScheduler>();
         services.AddSingleton<BatchSubmitter>();

@@ -1,6 +1,10 @@
 using HangfireApp.Api;
+using HangfireApp.Api.Audit;
 using HangfireApp.Api.Batches;
 using HangfireApp.Auth;
+using HangfireApp.Auth.DataProtection;
+using HangfireApp.Dashboard;
+using HangfireApp.Dashboard.Audit;
 using HangfireApp.Api.Packages;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
@@ -11,6 +15,12 @@ using HangfireApp.Logging;
 using HangfireApp.Schedules;
 using HangfireApp.Workers;
 using Serilog;
+
+if (args is [HashPasswordVerb.Name, ..])
+{
+    // Needs no configuration, database or logging: it only hashes what it is given.
+    return HashPasswordVerb.Run(args[1..]);
+}
 
 LoggingSetup.CreateBootstrapLogger();
 try
@@ -24,6 +34,7 @@ try
     builder.AddAppOptions();
     builder.AddApi();
     builder.AddApiAuthentication();
+    builder.AddSharedDataProtection();
     builder.Services.AddBatchEngine();
     builder.Services.AddWorkerTypes();
     builder.Services.AddSchedules();
@@ -36,14 +47,18 @@ try
         return app.RunMigrateVerb();
     }
 
+    app.UseReverseProxy();
     app.UseRequestLogging();
     app.UseApi();
     app.UseApiAuthentication();
+    app.UseHangfireCommandAudit();
     app.MapHealth();
     app.MapJobServers();
+    app.MapDashboard();
     app.MapBatchesApi();
     app.MapPackagesApi();
     app.MapSchedulesApi();
+    app.MapAuditApi();
 
     app.Run();
     return 0;
