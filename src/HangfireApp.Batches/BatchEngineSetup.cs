@@ -11,7 +11,6 @@ using HangfireApp.Batches.Submit;
 using HangfireApp.Batches.Sweeps;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace HangfireApp.Batches;
@@ -35,7 +34,7 @@ public static class BatchEngineSetup
         services.AddSingleton<WorkerTypeRegistry>();
         services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<WorkerTypeRegistry>());
         services.AddSingleton<IValidateOptions<WorkerTypeOptions>, WorkerTypeOptionsValidator>();
-        services.TryAddSingleton<IJobConsoleFactory, NullJobConsoleFactory>();
+        services.AddJobConsole();
 
         services.AddSingleton<AuditLog>();
         services.AddSingleton<TransactionalJobs>();
@@ -53,6 +52,7 @@ public static class BatchEngineSetup
         services.AddTransient<BatchFinalJob>();
         services.AddTransient<StalledChunksSweep>();
         services.AddTransient<RepairBatchesSweep>();
+        services.AddTransient<ConsoleRetentionSweep>();
         services.AddHttpClient(WebhookJob.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<SweepSchedule>();
         return services;

@@ -8,6 +8,7 @@ using HangfireApp.Dashboard.Audit;
 using HangfireApp.Api.Packages;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
+using HangfireApp.Dashboard.Console;
 using HangfireApp.Health;
 using HangfireApp.Hosting;
 using HangfireApp.JobServers;
@@ -39,6 +40,7 @@ try
     builder.Services.AddWorkerTypes();
     builder.Services.AddSchedules();
     builder.AddJobServers();
+    builder.AddJobConsoleDashboard();
     builder.AddHealth();
 
     var app = builder.Build();
