@@ -4,6 +4,7 @@ using HangfireApp.Auth;
 using HangfireApp.Api.Packages;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
+using HangfireApp.Dashboard.Batches;
 using HangfireApp.Health;
 using HangfireApp.Hosting;
 using HangfireApp.JobServers;
@@ -28,6 +29,7 @@ try
     builder.Services.AddWorkerTypes();
     builder.Services.AddSchedules();
     builder.AddJobServers();
+    builder.AddBatchesDashboard();
     builder.AddHealth();
 
     var app = builder.Build();
