@@ -38,9 +38,9 @@ internal static class BatchFormat
     {
         < 1 => "0 s",
         < 60 => $"{(int)span.TotalSeconds} s",
-        < 3600 => $"{(int)span.TotalMinutes} min {span.Seconds} s",
-        < 86400 => $"{(int)span.TotalHours} h {span.Minutes} min",
-        _ => $"{(int)span.TotalDays} d {span.Hours} h",
+        < 3600 => span.Seconds == 0 ? $"{(int)span.TotalMinutes} min" : $"{(int)span.TotalMinutes} min {span.Seconds} s",
+        < 86400 => span.Minutes == 0 ? $"{(int)span.TotalHours} h" : $"{(int)span.TotalHours} h {span.Minutes} min",
+        _ => span.Hours == 0 ? $"{(int)span.TotalDays} d" : $"{(int)span.TotalDays} d {span.Hours} h",
     };
 
     public static string Age(DateTime? at, DateTime now) => at is { } time ? Duration(now - time) + " ago" : "–";
