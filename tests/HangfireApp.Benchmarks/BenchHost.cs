@@ -97,6 +97,18 @@ internal sealed class BenchHost : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
     }
 
+    /// <summary>GETs a dashboard page or JSON route, reads it whole and returns its size; throws on a non-success status.</summary>
+    public async Task<long> GetPageAsync(string path)
+    {
+        using var response = await _http.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET {path} failed: {(int)response.StatusCode}");
+        }
+        return body.Length;
+    }
+
     /// <summary>Posts a body to the API and returns the answer's JSON; throws on a non-success status.</summary>
     public async Task<JsonElement> PostAsync(string path, HttpContent content)
     {

@@ -66,7 +66,7 @@ internal sealed class WorkerTypesPage : BatchPageBase<WorkerTypesModel>
             WriteLiteral(" / ");
             WriteCount("worker-type-running-chunks", row.Activity.RunningChunks);
             WriteLiteral("</td><td class=\"worker-type-throughput\">");
-            Write($"{BatchFormat.Rate(row.Activity.RecentItemsPerSecond)} ({BatchFormat.Number(row.Activity.RecentItems)} items in {BatchFormat.Duration(model.Window)})");
+            Write($"≈ {BatchFormat.Rate(row.Activity.RecentItemsPerSecond)} ({BatchFormat.Number(row.Activity.RecentItems)} items in {BatchFormat.Duration(model.Window)})");
             WriteLiteral("</td><td class=\"worker-type-servers\">");
             if (row.Servers.Count == 0)
             {
