@@ -55,6 +55,7 @@ internal static class DashboardBench
             ($"Details live JSON of the {bigItems:N0}-item batch", $"/hangfire/batches/{big}/live"),
             ("Details of a 10-item batch", $"/hangfire/batches/{ids[0]}"),
             ("Worker types", "/hangfire/worker-types"),
+            ("Hangfire's own Servers page (the layout's cost, for comparison)", "/hangfire/servers"),
         })
         {
             var times = new List<double>();
