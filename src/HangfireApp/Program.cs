@@ -1,9 +1,14 @@
 using HangfireApp.Api;
+using HangfireApp.Api.Audit;
 using HangfireApp.Api.Batches;
 using HangfireApp.Auth;
+using HangfireApp.Auth.DataProtection;
+using HangfireApp.Dashboard;
+using HangfireApp.Dashboard.Audit;
 using HangfireApp.Api.Packages;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
+using HangfireApp.Dashboard.Console;
 using HangfireApp.Dashboard.Batches;
 using HangfireApp.Health;
 using HangfireApp.Hosting;
@@ -12,6 +17,12 @@ using HangfireApp.Logging;
 using HangfireApp.Schedules;
 using HangfireApp.Workers;
 using Serilog;
+
+if (args is [HashPasswordVerb.Name, ..])
+{
+    // Needs no configuration, database or logging: it only hashes what it is given.
+    return HashPasswordVerb.Run(args[1..]);
+}
 
 LoggingSetup.CreateBootstrapLogger();
 try
@@ -25,10 +36,12 @@ try
     builder.AddAppOptions();
     builder.AddApi();
     builder.AddApiAuthentication();
+    builder.AddSharedDataProtection();
     builder.Services.AddBatchEngine();
     builder.Services.AddWorkerTypes();
     builder.Services.AddSchedules();
     builder.AddJobServers();
+    builder.AddJobConsoleDashboard();
     builder.AddBatchesDashboard();
     builder.AddHealth();
 
@@ -38,14 +51,18 @@ try
         return app.RunMigrateVerb();
     }
 
+    app.UseReverseProxy();
     app.UseRequestLogging();
     app.UseApi();
     app.UseApiAuthentication();
+    app.UseHangfireCommandAudit();
     app.MapHealth();
     app.MapJobServers();
+    app.MapDashboard();
     app.MapBatchesApi();
     app.MapPackagesApi();
     app.MapSchedulesApi();
+    app.MapAuditApi();
 
     app.Run();
     return 0;

@@ -131,6 +131,8 @@ public sealed partial class ChunkRunner(
         {
             var error = e is OperationCanceledException ? new TimeoutException($"Item timed out after {timeout.TotalSeconds:0.###} s") : e;
             run.CountFailed();
+            run.Console.WriteLine($"Item {item.ItemNo} failed (attempt {item.Attempts + 1}{(run.LastAttempt ? ", final" : ", will be retried")}): {error.GetType().Name}: {error.Message}",
+                run.LastAttempt ? ConsoleTextColor.Red : ConsoleTextColor.Yellow);
             return new ItemOutcome(item.ItemNo, run.LastAttempt ? "failed" : "pending",
                 null, $"{error.GetType().Name}: {error.Message}", ErrorFingerprint.Of(error));
         }

@@ -6,8 +6,9 @@ namespace HangfireApp.Workers.Bench;
 
 /// <summary>
 /// Diagnostic worker type for benchmarks and tests of the engine itself (off unless
-/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" | "rate:0.1" | "before:3" }</c>
-/// (<c>before:N</c> fails every attempt before the N-th, counted over reruns too: a failure an operator's rerun fixes).
+/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" | "rate:0.1" | "before:3",
+/// "consoleLine"?: true }</c>. <c>before:N</c> fails every attempt before the N-th, counted over reruns too (a failure an
+/// operator's rerun fixes); <c>consoleLine</c> writes a console line per item, for the console's overhead benchmark.
 /// </summary>
 public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
 {
@@ -26,6 +27,10 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
+        }
+        if (payload.ConsoleLine == true)
+        {
+            item.Chunk.Console.WriteLine($"Bench item {item.ItemNo}, attempt {item.Attempt}");
         }
         if (ShouldFail(payload.Fail, item))
         {
@@ -49,6 +54,6 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
     };
 }
 
-public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value);
+public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value, bool? ConsoleLine = null);
 
 public sealed record BenchResult(int ItemNo, int Attempt, System.Text.Json.JsonElement? Value);

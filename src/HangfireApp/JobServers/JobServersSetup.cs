@@ -56,19 +56,9 @@ public static class JobServersSetup
         return builder;
     }
 
-    /// <summary>
-    /// The dashboard at <c>/hangfire</c> (loopback requests only until login exists; read-only for everyone when
-    /// <c>Dashboard:ReadOnly</c> is true) and <c>GET /api/servers</c>.
-    /// </summary>
+    /// <summary><c>GET /api/servers</c>; the dashboard is mapped by <c>MapDashboard</c> (behind the login).</summary>
     public static WebApplication MapJobServers(this WebApplication app)
     {
-        var readOnly = app.Configuration.GetValue<bool>("Dashboard:ReadOnly");
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions
-        {
-            DashboardTitle = "HangfireApp",
-            Authorization = [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()],
-            IsReadOnlyFunc = _ => readOnly,
-        });
         app.MapGet("/api/servers", (JobStorage storage) => TypedResults.Ok(
             storage.GetMonitoringApi().Servers()
                 .Select(server => new ServerView(server.Name, server.Queues, server.WorkersCount, server.StartedAt, server.Heartbeat))

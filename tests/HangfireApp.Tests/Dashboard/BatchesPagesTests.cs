@@ -22,7 +22,7 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
         });
         await Api.WaitFinalAsync(clean.Id);
         await Api.WaitFinalAsync(failing.Id);
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
         var page = await DashboardFixture.GetPageAsync(browser, "/hangfire/batches");
 
@@ -57,7 +57,7 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
         {
             submitted.Add((await Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(1, new { }) })).Id);
         }
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
         var first = await DashboardFixture.GetPageAsync(browser, "/hangfire/batches");
         var second = await DashboardFixture.GetPageAsync(browser, "/hangfire/batches?page=2");
@@ -74,10 +74,10 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
     [Fact]
     public async Task List_RefusesABadFilter_WithProblemDetailsNamingTheField()
     {
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
-        using var state = await browser.GetAsync(new Uri("/hangfire/batches?state=exploded", UriKind.Relative));
-        using var page = await browser.GetAsync(new Uri("/hangfire/batches/live?page=0", UriKind.Relative));
+        using var state = await browser.GetAsync("/hangfire/batches?state=exploded");
+        using var page = await browser.GetAsync("/hangfire/batches/live?page=0");
 
         state.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         state.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
@@ -91,7 +91,7 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
     {
         var items = Enumerable.Range(0, 20).Select(i => (object)(i < 15 ? new { fail = "always" } : new { fail = "never" })).ToArray();
         var batch = await Api.WaitFinalAsync((await Api.SubmitAsync(new { workerType = "bench", items, description = "errors <b>here</b>" })).Id);
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
         var page = await DashboardFixture.GetPageAsync(browser, $"/hangfire/batches/{batch.Id}");
 
@@ -140,7 +140,7 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
         var parent = await Api.WaitFinalAsync(submitted.Id);
         var childId = parent.Continuation!.NextBatchId!.Value;
         await Api.WaitFinalAsync(childId);
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
         var parentPage = await DashboardFixture.GetPageAsync(browser, $"/hangfire/batches/{parent.Id}");
         var childPage = await DashboardFixture.GetPageAsync(browser, $"/hangfire/batches/{childId}");
@@ -155,9 +155,9 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
     [Fact]
     public async Task Details_OfAnUnknownBatch_Is404ProblemDetails()
     {
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
-        using var response = await browser.GetAsync(new Uri("/hangfire/batches/987654321", UriKind.Relative));
+        using var response = await browser.GetAsync("/hangfire/batches/987654321");
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await response.Content.ReadAsStringAsync()).ShouldContain("Batch 987654321 does not exist.");
@@ -168,16 +168,16 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
     {
         // 40 items of 300 ms in 4 chunks on 4 workers, 4 in flight each: about 1 s of work, flushed every 200 ms.
         var submitted = await Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(40, new { delayMs = 300 }) });
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
         var seen = new List<double>();
         var last = await Eventually.Until(async () =>
         {
-            var live = (await browser.GetFromJsonAsync<JsonElement>($"/hangfire/batches/{submitted.Id}/live"));
+            var live = (await browser.Http.GetFromJsonAsync<JsonElement>($"/hangfire/batches/{submitted.Id}/live"));
             seen.Add(live.GetProperty("batch").GetProperty("progress").GetDouble());
             return live;
         }, live => !live.GetProperty("batch").GetProperty("open").GetBoolean(), TimeSpan.FromSeconds(30), "the batch to end");
-        var list = await browser.GetFromJsonAsync<JsonElement>("/hangfire/batches/live?workerType=bench");
+        var list = await browser.Http.GetFromJsonAsync<JsonElement>("/hangfire/batches/live?workerType=bench");
 
         var batch = last.GetProperty("batch");
         batch.GetProperty("state").GetString().ShouldBe("succeeded");
@@ -196,7 +196,7 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
     public async Task Pages_EscapeWhatUsersWrote()
     {
         var batch = await Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(1, new { }), description = "<script>alert('x')</script>" });
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
         var list = await DashboardFixture.GetPageAsync(browser, "/hangfire/batches");
         var details = await DashboardFixture.GetPageAsync(browser, $"/hangfire/batches/{batch.Id}");
@@ -212,7 +212,7 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
     public async Task WorkerTypes_ShowsQueuesSettingsServersAndThroughput()
     {
         var batch = await Api.WaitFinalAsync((await Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(30, new { }) })).Id);
-        using var browser = dashboard.Browser();
+        using var browser = await dashboard.SignInAsync();
 
         var page = await DashboardFixture.GetPageAsync(browser, "/hangfire/worker-types");
 

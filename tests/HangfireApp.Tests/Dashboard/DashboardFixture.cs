@@ -1,28 +1,25 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using HangfireApp.Tests.Auth;
 using HangfireApp.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace HangfireApp.Tests.Dashboard;
 
 /// <summary>
-/// The engine host of <see cref="EngineFixture"/> with its dashboard reachable from the in-memory test client
-/// (requests arrive from the loopback address, as the dashboard's local-only authorization wants), and, on
-/// demand, a second host on the same database whose dashboard is read-only.
+/// The engine host of <see cref="EngineFixture"/> (bench worker type, small chunks, fast retries) on Kestrel at
+/// 127.0.0.1 with the dashboard users of <see cref="DashboardTestUsers"/>: otto operates, vera only views.
 /// </summary>
 public sealed partial class DashboardFixture : IAsyncLifetime
 {
-    private TestDatabase? _database;
-    private AppFactory? _engineApp;
-    private AppFactory? _readOnlyApp;
-    private WebApplicationFactory<Program>? _readOnly;
+    public const string Operator = "otto";
+    public const string Viewer = "vera";
 
-    public WebApplicationFactory<Program> App { get; private set; } = null!;
+    private TestDatabase? _database;
+
+    public AppFactory App { get; private set; } = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
 
     public HttpClient Api { get; private set; } = null!;
 
@@ -31,9 +28,14 @@ public sealed partial class DashboardFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        _engineApp = new AppFactory(_database, EngineFixture.EngineSettings());
-        App = FromLoopback(_engineApp);
-        Api = App.CreateClient();
+        var settings = EngineFixture.EngineSettings();
+        foreach (var (key, value) in DashboardTestUsers.Settings())
+        {
+            settings[key] = value;
+        }
+        App = new AppFactory(_database, settings);
+        BaseAddress = DashboardTestUsers.StartOnKestrel(App);
+        Api = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Api.DefaultRequestHeaders.Add("X-Api-Key", AppFactory.AdminKey);
         Db = _database.CreateDataSource();
         await Eventually.Until(
@@ -41,27 +43,19 @@ public sealed partial class DashboardFixture : IAsyncLifetime
             response => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the host to become ready");
     }
 
-    /// <summary>A browser-like client of the dashboard: keeps cookies (the antiforgery cookie among them).</summary>
-    public HttpClient Browser(WebApplicationFactory<Program>? app = null) =>
-        (app ?? App).CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
-
-    /// <summary>A web-only host on the same database with <c>Dashboard:ReadOnly=true</c>, started on first use.</summary>
-    public WebApplicationFactory<Program> ReadOnlyApp()
+    /// <summary>A browser-like client signed in to the dashboard as <paramref name="user"/>.</summary>
+    public async Task<LoginClient> SignInAsync(string user = Operator)
     {
-        if (_readOnly is null)
-        {
-            var settings = EngineFixture.EngineSettings("web");
-            settings["Dashboard:ReadOnly"] = "true";
-            _readOnlyApp = new AppFactory(_database!, settings);
-            _readOnly = FromLoopback(_readOnlyApp);
-        }
-        return _readOnly;
+        var client = new LoginClient(BaseAddress);
+        using var login = await client.LoginAsync(user, DashboardTestUsers.Password);
+        login.StatusCode.ShouldBe(HttpStatusCode.Redirect, await login.Content.ReadAsStringAsync());
+        return client;
     }
 
     /// <summary>GETs a dashboard page and returns its HTML and the antiforgery header and token it carries.</summary>
-    public static async Task<DashboardPage> GetPageAsync(HttpClient browser, string path)
+    public static async Task<DashboardPage> GetPageAsync(LoginClient browser, string path)
     {
-        using var response = await browser.GetAsync(new Uri(path, UriKind.Relative));
+        using var response = await browser.GetAsync(path);
         var html = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.OK, html);
         var header = CsrfHeader().Match(html);
@@ -70,7 +64,7 @@ public sealed partial class DashboardFixture : IAsyncLifetime
     }
 
     /// <summary>POSTs a dashboard action as the page's script does: form-encoded, with the antiforgery header when given.</summary>
-    public static async Task<HttpResponseMessage> PostActionAsync(HttpClient browser, string path, DashboardPage? page, string? scope = null)
+    public static async Task<HttpResponseMessage> PostActionAsync(LoginClient browser, string path, DashboardPage? page, string? scope = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
@@ -86,37 +80,16 @@ public sealed partial class DashboardFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Api.Dispose();
-        if (_readOnlyApp is not null)
-        {
-            await _readOnlyApp.DisposeAsync();
-        }
-        await _engineApp!.DisposeAsync();
+        await App.DisposeAsync();
         await Db.DisposeAsync();
         await _database!.DisposeAsync();
     }
-
-    private static WebApplicationFactory<Program> FromLoopback(AppFactory app) =>
-        app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, LoopbackClient>()));
 
     [GeneratedRegex("<meta name=\"csrf-header\" content=\"([^\"]+)\">")]
     private static partial Regex CsrfHeader();
 
     [GeneratedRegex("<meta name=\"csrf-token\" content=\"([^\"]+)\">")]
     private static partial Regex CsrfToken();
-
-    /// <summary>The in-memory test server has no remote address; a real local browser comes from loopback.</summary>
-    private sealed class LoopbackClient : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }
 
 public sealed record DashboardPage(string Html, string? CsrfHeader, string? CsrfToken);

@@ -38,18 +38,18 @@ internal sealed class BatchActionDispatcher(BatchAction action) : IDashboardDisp
             await ValidateAntiforgeryAsync(context, http);
             var batchId = DashboardResponses.RouteId(context, "id");
             var scope = await ReadScopeAsync(http);
+            var actor = BatchesDashboardAccess.Actor(http);
             var queries = http.RequestServices.GetRequiredService<BatchQueries>();
             var control = http.RequestServices.GetRequiredService<BatchControl>();
-            string detail;
+            // BatchControl records the audit entry (batch.cancel / batch.rerun, actor, target, scope, chunk) in the
+            // action's own transaction: an action and its record commit together or not at all.
             switch (action)
             {
                 case BatchAction.Cancel:
-                    await control.CancelAsync(batchId, http.RequestAborted);
-                    detail = "";
+                    await control.CancelAsync(batchId, actor, http.RequestAborted);
                     break;
                 case BatchAction.Rerun:
-                    var chunks = await control.RerunAsync(batchId, scope, null, http.RequestAborted);
-                    detail = $"scope={scope.ToString().ToLowerInvariant()} chunks={chunks}";
+                    await control.RerunAsync(batchId, scope, null, actor, http.RequestAborted);
                     break;
                 default:
                     var chunkNo = (int)Math.Min(int.MaxValue, DashboardResponses.RouteId(context, "chunk"));
@@ -58,11 +58,9 @@ internal sealed class BatchActionDispatcher(BatchAction action) : IDashboardDisp
                     {
                         throw DashboardProblemException.NotFound($"Batch {batchId} has no chunk {chunkNo}.");
                     }
-                    await control.RerunAsync(batchId, scope, chunkNo, http.RequestAborted);
-                    detail = $"chunk={chunkNo} scope={scope.ToString().ToLowerInvariant()}";
+                    await control.RerunAsync(batchId, scope, chunkNo, actor, http.RequestAborted);
                     break;
             }
-            BatchesDashboardAccess.RecordAction(http, ActionName(action), batchId, detail);
             var after = await queries.GetAsync(batchId, http.RequestAborted);
             await http.Response.WriteAsJsonAsync(BatchLive.From(after!), DashboardResponses.Json, http.RequestAborted);
         }
@@ -118,11 +116,4 @@ internal sealed class BatchActionDispatcher(BatchAction action) : IDashboardDisp
         var c = batch.ChunkCounts;
         return c.Queued + c.Running + c.Succeeded + c.CompletedWithFailures + c.Failed + c.Cancelled;
     }
-
-    private static string ActionName(BatchAction action) => action switch
-    {
-        BatchAction.Cancel => "batch.cancel",
-        BatchAction.Rerun => "batch.rerun",
-        _ => "batch.rerun-chunk",
-    };
 }

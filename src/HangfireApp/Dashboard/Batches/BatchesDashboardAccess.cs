@@ -1,32 +1,17 @@
 using Hangfire.Dashboard;
-using HangfireApp.Auth;
 
 namespace HangfireApp.Dashboard.Batches;
 
-/// <summary>
-/// Who may act on batches from the dashboard, and where an action is recorded. Kept in one place so that the
-/// dashboard login (cookie users and roles) and the audit log can be plugged in here without touching the pages.
-/// </summary>
-internal static partial class BatchesDashboardAccess
+/// <summary>Who may act on batches from the dashboard, and under which name the audit log records it.</summary>
+internal static class BatchesDashboardAccess
 {
     /// <summary>
-    /// Actions need a dashboard that is not read-only (viewers get Hangfire's read-only mode) and a user who may
-    /// operate: an authenticated user must hold the operator or admin role; an anonymous one is only let in by
-    /// the dashboard's own authorization (loopback requests) and acts as the local operator.
+    /// A signed-in operator or admin on a dashboard that is not read-only. Viewers get Hangfire's read-only mode
+    /// already; the read-only flag is checked as well so that the batch actions obey it whatever sets it.
     /// </summary>
-    public static bool CanOperate(DashboardContext context) => !context.IsReadOnly && UserMayOperate(context.GetHttpContext());
+    public static bool CanOperate(DashboardContext context) => !context.IsReadOnly && DashboardAccess.CanOperate(context);
 
-    private static bool UserMayOperate(HttpContext http) =>
-        http.User.Identity?.IsAuthenticated != true || Roles.AtLeast(Roles.Operator).Any(http.User.IsInRole);
-
-    /// <summary>Records an operator action on a batch (who, what, which batch). Today a log event; the audit log goes here.</summary>
-    public static void RecordAction(HttpContext http, string action, long batchId, string? detail)
-    {
-        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("HangfireApp.Dashboard.Batches");
-        var user = http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name ?? "(unnamed)" : $"anonymous@{http.Connection.RemoteIpAddress}";
-        LogAction(logger, action, batchId, detail ?? "", user);
-    }
-
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Dashboard action {Action} on batch {BatchId} {Detail} by {User}")]
-    private static partial void LogAction(ILogger logger, string action, long batchId, string detail, string user);
+    /// <summary>The dashboard user an action is recorded for; <c>BatchControl</c> writes the audit entry in the action's transaction.</summary>
+    public static string Actor(HttpContext http) =>
+        DashboardAccess.UserName(http) ?? throw new InvalidOperationException("A batch action needs a signed-in dashboard user.");
 }
