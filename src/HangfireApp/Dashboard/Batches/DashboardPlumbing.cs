@@ -30,9 +30,6 @@ internal abstract class ModelPage<TModel> : RazorPage
     where TModel : class
 {
     protected TModel Model => (TModel)Context.GetHttpContext().Items[typeof(TModel)]!;
-
-    /// <summary>Writes a number with the invariant culture (the page's text must not depend on the server's locale).</summary>
-    protected void WriteNumber(long value) => Write(value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
 }
 
 /// <summary>Loads a page's model (which may refuse with a <see cref="DashboardProblemException"/>), then renders the page.</summary>
