@@ -3,6 +3,7 @@
 # pickup and fan-in latency, peak memory. Needs a quiet machine; takes a few minutes.
 # Usage: ops/bench.sh [--items 100000] [--baseline 10000]     (report also written to .local/bench.md)
 #        ops/bench.sh --console-overhead [--items 100000] [--rounds 2]   job console off vs on, side by side
+#        ops/bench.sh --dashboard [--batches 1000] [--big-items 100000]  Batches pages: server time per page
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

@@ -9,6 +9,7 @@ using HangfireApp.Api.Packages;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
 using HangfireApp.Dashboard.Console;
+using HangfireApp.Dashboard.Batches;
 using HangfireApp.Health;
 using HangfireApp.Hosting;
 using HangfireApp.JobServers;
@@ -41,6 +42,7 @@ try
     builder.Services.AddSchedules();
     builder.AddJobServers();
     builder.AddJobConsoleDashboard();
+    builder.AddBatchesDashboard();
     builder.AddHealth();
 
     var app = builder.Build();

@@ -12,11 +12,14 @@ namespace HangfireApp.Benchmarks;
 internal sealed class BenchHost : IAsyncDisposable
 {
     private const string Key = "bench-admin-key";
+    private const string DashboardUser = "bench-operator";
+    private const string DashboardPassword = "bench-operator-password";
     private readonly Process _process;
     private readonly string _adminConnection;
     private readonly string _database;
     private readonly NpgsqlDataSource _db;
     private readonly HttpClient _http;
+    private readonly HttpClient _dashboard;
     private long _peakRssKb;
     private readonly Timer _sampler;
 
@@ -29,6 +32,12 @@ internal sealed class BenchHost : IAsyncDisposable
         _db = NpgsqlDataSource.Create(connectionString);
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
         _http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        // The dashboard is a browser's: its own login cookie, no API key.
+        _dashboard = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true })
+        {
+            BaseAddress = _http.BaseAddress,
+            Timeout = TimeSpan.FromMinutes(1),
+        };
         // VmHWM would also do, but sampling shows the same peak and works for any process we start.
         _sampler = new Timer(_ => SampleRss(), null, 0, 50);
     }
@@ -55,6 +64,9 @@ internal sealed class BenchHost : IAsyncDisposable
         };
         info.Environment["ConnectionStrings__Postgres"] = connectionString;
         info.Environment["Auth__BootstrapAdminKey"] = Key;
+        info.Environment["Auth__Users__0__Name"] = DashboardUser;
+        info.Environment["Auth__Users__0__Role"] = "operator";
+        info.Environment["Auth__Users__0__PasswordHash"] = HangfireApp.Auth.PasswordHashes.Hash(DashboardPassword);
         info.Environment["WorkerTypes__bench__Enabled"] = "true";
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         info.Environment["Batches__MaxItemsPerRequest"] = "1000000";
@@ -95,6 +107,35 @@ internal sealed class BenchHost : IAsyncDisposable
             throw new InvalidOperationException($"Submit failed: {(int)response.StatusCode} {text}");
         }
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
+    }
+
+    /// <summary>Signs the dashboard client in as an operator through the login form, as a browser would.</summary>
+    public async Task SignInToDashboardAsync()
+    {
+        var form = await _dashboard.GetStringAsync(new Uri("/account/login", UriKind.Relative));
+        var token = System.Text.RegularExpressions.Regex.Match(form, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">");
+        using var login = await _dashboard.PostAsync(new Uri("/account/login", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [WebUtility.HtmlDecode(token.Groups[1].Value)] = WebUtility.HtmlDecode(token.Groups[2].Value),
+            ["username"] = DashboardUser,
+            ["password"] = DashboardPassword,
+        }));
+        if (login.StatusCode != HttpStatusCode.Redirect || login.Headers.Location?.ToString().Contains("/account/login", StringComparison.Ordinal) == true)
+        {
+            throw new InvalidOperationException($"Dashboard login failed: {(int)login.StatusCode} {login.Headers.Location}");
+        }
+    }
+
+    /// <summary>GETs a dashboard page or JSON route, reads it whole and returns its size; throws on a non-success status.</summary>
+    public async Task<long> GetPageAsync(string path)
+    {
+        using var response = await _dashboard.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET {path} failed: {(int)response.StatusCode}");
+        }
+        return body.Length;
     }
 
     /// <summary>Posts a body to the API and returns the answer's JSON; throws on a non-success status.</summary>
@@ -143,6 +184,7 @@ internal sealed class BenchHost : IAsyncDisposable
     {
         await _sampler.DisposeAsync();
         _http.Dispose();
+        _dashboard.Dispose();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

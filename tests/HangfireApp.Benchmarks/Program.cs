@@ -15,6 +15,11 @@ if (args.Contains("--packages"))
     // The packages benchmark of issue 5: a separate mode, so the engine benchmark stays as it was.
     return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000));
 }
+if (args.Contains("--dashboard"))
+{
+    // Page timings of the Batches dashboard pages (issue 4).
+    return await DashboardBench.RunAsync(server, Arg("--batches", 1_000), Arg("--big-items", 100_000));
+}
 var engineItems = Arg("--items", 100_000);
 var engineChunk = Arg("--chunk", 2_000);
 var engineWorkers = Arg("--workers", 4);

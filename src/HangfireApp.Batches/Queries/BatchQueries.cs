@@ -99,14 +99,66 @@ public sealed class BatchQueries(NpgsqlDataSource dataSource)
         return groups;
     }
 
-    public async Task<IReadOnlyList<ChunkView>> ChunksAsync(long batchId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ChunkView>> ChunksAsync(long batchId, CancellationToken cancellationToken) =>
+        await ReadChunksAsync(batchId, limit: null, offset: 0, cancellationToken);
+
+    /// <summary>One page of a batch's chunks in chunk order: a 100,000-item batch of small chunks has thousands.</summary>
+    public async Task<Page<ChunkView>> ChunksPageAsync(long batchId, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var chunks = await ReadChunksAsync(batchId, pageSize, (page - 1) * pageSize, cancellationToken);
+        await using var count = dataSource.CreateCommand("select count(*) from app.chunks where batch_id = @batch");
+        count.Parameters.AddWithValue("batch", batchId);
+        return new Page<ChunkView>(chunks, page, pageSize, (long)(await count.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    /// <summary>
+    /// Per worker type: chunks waiting and running now, and about how many items finished within
+    /// <paramref name="window"/>: the items of chunks that ended in the window plus those running chunks have done
+    /// so far. Counted from chunk counters (one row per chunk, not per item) of batches that are open or ended in the
+    /// window; a chunk that began before the window counts whole, which is close enough while chunks are short.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkerTypeActivityView>> WorkerTypeActivityAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            with open_chunks as (
+                select b.worker_type,
+                       count(*) filter (where c.state = 'queued') as queued,
+                       count(*) filter (where c.state = 'running') as running
+                from app.chunks c join app.batches b on b.id = c.batch_id
+                where c.state in ('queued', 'running')
+                group by b.worker_type
+            ), recent as (
+                select b.worker_type, sum(c.succeeded_items + c.failed_items + c.cancelled_items) as items
+                from app.batches b join app.chunks c on c.batch_id = b.id
+                where (b.state in ('created', 'running') or b.finished_at > now() - @window)
+                  and (c.state = 'running' or c.finished_at > now() - @window)
+                group by b.worker_type
+            )
+            select coalesce(o.worker_type, r.worker_type), coalesce(o.queued, 0), coalesce(o.running, 0), coalesce(r.items, 0)::bigint
+            from open_chunks o full join recent r on r.worker_type = o.worker_type
+            """);
+        command.Parameters.AddWithValue("window", window);
+        var activity = new List<WorkerTypeActivityView>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var items = reader.GetInt64(3);
+            activity.Add(new WorkerTypeActivityView(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), items,
+                Math.Round(items / window.TotalSeconds, 1)));
+        }
+        return activity;
+    }
+
+    private async Task<List<ChunkView>> ReadChunksAsync(long batchId, int? limit, int offset, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             select id, chunk_no, first_item, item_count, state, attempt, lease_epoch, hangfire_job_id, heartbeat_at,
                    started_at, finished_at, succeeded_items, failed_items, cancelled_items, last_error
-            from app.chunks where batch_id = @batch order by chunk_no
+            from app.chunks where batch_id = @batch order by chunk_no limit @limit offset @offset
             """);
         command.Parameters.AddWithValue("batch", batchId);
+        command.Parameters.AddWithValue("limit", NpgsqlTypes.NpgsqlDbType.Integer, (object?)limit ?? DBNull.Value);
+        command.Parameters.AddWithValue("offset", offset);
         var chunks = new List<ChunkView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

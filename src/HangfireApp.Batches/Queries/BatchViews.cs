@@ -36,4 +36,7 @@ public sealed record ErrorGroupView(string Fingerprint, long Count, string Examp
 public sealed record ChunkView(long Id, int ChunkNo, int FirstItem, int ItemCount, string State, int Attempt, int LeaseEpoch,
     string? HangfireJobId, DateTime? HeartbeatAt, DateTime? StartedAt, DateTime? FinishedAt, int Succeeded, int Failed, int Cancelled, string? LastError);
 
+/// <summary>What a worker type is doing now: its open chunks, and its items finished in a recent window.</summary>
+public sealed record WorkerTypeActivityView(string WorkerType, long QueuedChunks, long RunningChunks, long RecentItems, double RecentItemsPerSecond);
+
 public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, long Total);

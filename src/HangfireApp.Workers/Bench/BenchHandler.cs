@@ -6,8 +6,9 @@ namespace HangfireApp.Workers.Bench;
 
 /// <summary>
 /// Diagnostic worker type for benchmarks and tests of the engine itself (off unless
-/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" | "rate:0.1",
-/// "consoleLine"?: true }</c> (the last writes a console line per item, for the console's overhead benchmark).
+/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" | "rate:0.1" | "before:3",
+/// "consoleLine"?: true }</c>. <c>before:N</c> fails every attempt before the N-th, counted over reruns too (a failure an
+/// operator's rerun fixes); <c>consoleLine</c> writes a console line per item, for the console's overhead benchmark.
 /// </summary>
 public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
 {
@@ -43,11 +44,13 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
         null or "never" => false,
         "always" => true,
         "once" => item.Attempt == 1,
+        _ when fail.StartsWith("before:", StringComparison.Ordinal)
+            && int.TryParse(fail.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var succeedsOn) => item.Attempt < succeedsOn,
         _ when fail.StartsWith("rate:", StringComparison.Ordinal)
             && double.TryParse(fail.AsSpan(5), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) =>
             // Deterministic per item and attempt, so a run is reproducible.
             new Random(HashCode.Combine(item.BatchId, item.ItemNo, item.Attempt)).NextDouble() < rate,
-        _ => throw new ArgumentException($"Unknown fail mode '{fail}': never, always, once or rate:<0..1>."),
+        _ => throw new ArgumentException($"Unknown fail mode '{fail}': never, always, once, rate:<0..1> or before:<attempt>."),
     };
 }
 

@@ -1,0 +1,51 @@
+using System.Globalization;
+using HangfireApp.Batches.Queries;
+
+namespace HangfireApp.Dashboard.Batches;
+
+/// <summary>How batch numbers read on the pages and in the live JSON; one place so both always agree.</summary>
+internal static class BatchFormat
+{
+    public static readonly IReadOnlyList<string> BatchStates = ["created", "running", "succeeded", "completed_with_failures", "failed", "cancelled"];
+
+    public static bool IsOpen(string state) => state is "created" or "running";
+
+    /// <summary>Bootstrap 3 label class of a batch or chunk state.</summary>
+    public static string StateClass(string state) => state switch
+    {
+        "running" => "label-primary",
+        "queued" => "label-info",
+        "succeeded" => "label-success",
+        "completed_with_failures" => "label-warning",
+        "failed" => "label-danger",
+        _ => "label-default",
+    };
+
+    public static string StateText(string state) => state.Replace('_', ' ');
+
+    public static string Percent(long part, long total) =>
+        total == 0 ? "0" : (100.0 * part / total).ToString("0.##", CultureInfo.InvariantCulture);
+
+    public static string ProgressText(double progress) => (progress * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    public static string Rate(double? itemsPerSecond) =>
+        itemsPerSecond is { } rate ? rate.ToString("0.#", CultureInfo.InvariantCulture) + "/s" : "–";
+
+    public static string Eta(BatchView batch) =>
+        !IsOpen(batch.State) ? "–" : batch.Eta is { } eta ? Duration(eta) : "…";
+
+    public static string Duration(TimeSpan span) => span.TotalSeconds switch
+    {
+        < 1 => "0 s",
+        < 60 => $"{(int)span.TotalSeconds} s",
+        < 3600 => span.Seconds == 0 ? $"{(int)span.TotalMinutes} min" : $"{(int)span.TotalMinutes} min {span.Seconds} s",
+        < 86400 => span.Minutes == 0 ? $"{(int)span.TotalHours} h" : $"{(int)span.TotalHours} h {span.Minutes} min",
+        _ => span.Hours == 0 ? $"{(int)span.TotalDays} d" : $"{(int)span.TotalDays} d {span.Hours} h",
+    };
+
+    public static string Age(DateTime? at, DateTime now) => at is { } time ? Duration(now - time) + " ago" : "–";
+
+    public static string Time(DateTime? at) => at?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "–";
+
+    public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
