@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using HangfireApp.Batches.JobOutput;
+using HangfireApp.Tests.Dashboard;
 using HangfireApp.Tests.Infrastructure;
 
 namespace HangfireApp.Tests.Console;
 
 [Collection(ConsoleTests.Name)]
-public sealed class ChunkConsoleTests(EngineFixture engine)
+public sealed class ChunkConsoleTests(DashboardFixture engine)
 {
     [Fact]
     public async Task ChunkJob_WritesEventLinesAndProgress_WithOneSectionPerAttempt()

@@ -1,11 +1,12 @@
 using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.Sweeps;
+using HangfireApp.Tests.Dashboard;
 using HangfireApp.Tests.Infrastructure;
 
 namespace HangfireApp.Tests.Console;
 
 [Collection(ConsoleTests.Name)]
-public sealed class JobConsoleStorageTests(EngineFixture engine)
+public sealed class JobConsoleStorageTests(DashboardFixture engine)
 {
     [Fact]
     public async Task WriteLine_StoresThousandLinesInFewStatements_InOrder()
