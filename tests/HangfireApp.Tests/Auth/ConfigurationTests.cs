@@ -30,15 +30,15 @@ public sealed class ConfigurationTests
     public void HashPassword_PrintsAHashThatVerifies_AndNeverThePassword()
     {
         var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
+        var original = System.Console.Out;
+        System.Console.SetOut(output);
         try
         {
             HashPasswordVerb.Run(["s3cret-for-the-verb"]).ShouldBe(0);
         }
         finally
         {
-            Console.SetOut(original);
+            System.Console.SetOut(original);
         }
         var hash = output.ToString().Trim();
         hash.ShouldNotContain("s3cret-for-the-verb");

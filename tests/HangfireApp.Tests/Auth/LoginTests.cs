@@ -116,7 +116,7 @@ public sealed class LoginTests(AuthFixture fixture)
     public async Task ViewerCommand_IsRefused_OperatorCommand_IsCarriedOutAndAudited()
     {
         var jobs = fixture.App.Service<IBackgroundJobClient>();
-        var jobId = jobs.Create(Job.FromExpression(() => Console.WriteLine("audited delete")), new ScheduledState(TimeSpan.FromDays(1)));
+        var jobId = jobs.Create(Job.FromExpression(() => System.Console.WriteLine("audited delete")), new ScheduledState(TimeSpan.FromDays(1)));
 
         using var viewer = fixture.Client("198.51.100.18");
         (await viewer.LoginAsync("vera", DashboardTestUsers.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
