@@ -35,7 +35,7 @@ public static class AuthSetup
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddCookie(CookieScheme);
-        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieScheme).Configure<IOptions<AuthOptions>>((cookie, auth) =>
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieScheme).Configure<IOptions<AuthOptions>, DashboardUsers>((cookie, auth, users) =>
         {
             cookie.Cookie.Name = ".HangfireApp.Auth";
             cookie.Cookie.HttpOnly = true;
@@ -47,6 +47,20 @@ public static class AuthSetup
             cookie.AccessDeniedPath = LoginEndpoints.LoginPath;
             cookie.ExpireTimeSpan = auth.Value.Login.CookieLifetime;
             cookie.SlidingExpiration = true;
+            cookie.Events.OnValidatePrincipal = context =>
+            {
+                switch (users.Current(context.Principal!))
+                {
+                    case null:
+                        context.RejectPrincipal();
+                        break;
+                    case var current when !ReferenceEquals(current, context.Principal):
+                        context.ReplacePrincipal(current);
+                        context.ShouldRenew = true;
+                        break;
+                }
+                return Task.CompletedTask;
+            };
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ViewerPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireRole(Roles.AtLeast(Roles.Viewer)))

@@ -22,4 +22,27 @@ public sealed class DashboardUsers(IOptionsMonitor<AuthOptions> options)
             AuthSetup.CookieScheme, ClaimTypes.Name, ClaimTypes.Role);
         return new ClaimsPrincipal(identity);
     }
+
+    /// <summary>
+    /// A signed-in user as the configuration has them now: null when the user was removed, otherwise a principal with
+    /// their current role — so taking a user out of <c>Auth:Users</c> or lowering their role takes effect on the next
+    /// request, not when the cookie expires.
+    /// </summary>
+    public ClaimsPrincipal? Current(ClaimsPrincipal principal)
+    {
+        var name = principal.Identity?.Name;
+        var user = options.CurrentValue.Users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (user is null)
+        {
+            return null;
+        }
+        if (principal.IsInRole(user.Role))
+        {
+            return principal;
+        }
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role)],
+            AuthSetup.CookieScheme, ClaimTypes.Name, ClaimTypes.Role);
+        return new ClaimsPrincipal(identity);
+    }
 }

@@ -17,8 +17,7 @@ public static class DashboardSetup
     /// </summary>
     public static WebApplication MapDashboard(this WebApplication app)
     {
-        AddNavigationItems();
-        DashboardRoutes.Routes.AddRazorPage(AuditPage.Route, _ => new AuditPage());
+        AddPagesAndNavigation();
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
         {
             DashboardTitle = "HangfireApp",
@@ -33,15 +32,16 @@ public static class DashboardSetup
         return app;
     }
 
-    private static void AddNavigationItems()
+    private static void AddPagesAndNavigation()
     {
-        // Hangfire's menu is a process-wide list; several hosts in one test process must not add duplicates.
+        // Hangfire's routes and menu are process-wide lists; several hosts in one test process must not add duplicates.
         lock (NavigationMenu.Items)
         {
             if (NavigationMenu.Items.Contains(AuditMenuItem))
             {
                 return;
             }
+            DashboardRoutes.Routes.AddRazorPage(AuditPage.Route, _ => new AuditPage());
             NavigationMenu.Items.Add(AuditMenuItem);
             NavigationMenu.Items.Add(SignOutMenuItem);
         }

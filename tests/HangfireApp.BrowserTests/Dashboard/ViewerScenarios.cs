@@ -64,5 +64,12 @@ public sealed class ViewerScenarios(BrowserFixture fixture) : BrowserScenario(fi
         Browser.WaitUntil(driver => driver.SwitchTo().Alert()).Accept();
         Browser.WaitUntil(_ => HangfireJobs.StateOf(Host, jobId) == "Deleted", because: "the job to be deleted");
         Browser.Screenshot("operator-deleted-job");
+
+        // The admin's Audit page shows who deleted it.
+        Browser.LoginAs(Host, "admin", "/hangfire/audit?action=hangfire.jobs.delete");
+        var row = Browser.WaitUntil(driver => driver.FindElements(By.CssSelector("#audit-log tbody tr"))
+            .FirstOrDefault(tr => tr.Text.Contains($"job:{jobId}", StringComparison.Ordinal)), because: "the delete in the audit log");
+        row.Text.ShouldContain(TestUsers.Operator.Name);
+        Browser.Screenshot("admin-audit-page");
     }
 }

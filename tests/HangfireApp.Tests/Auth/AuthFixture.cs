@@ -25,6 +25,14 @@ public sealed class AuthFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
+        App = new AppFactory(_database, Settings());
+        BaseAddress = DashboardTestUsers.StartOnKestrel(App);
+        Db = _database.CreateDataSource();
+    }
+
+    /// <summary>The settings of this fixture's host, for a second host on the same database.</summary>
+    public static Dictionary<string, string?> Settings()
+    {
         var settings = DashboardTestUsers.Settings();
         settings["App:Role"] = "web";
         settings["App:ForwardedHeaders:Enabled"] = "true";
@@ -32,9 +40,7 @@ public sealed class AuthFixture : IAsyncLifetime
         settings["Auth:Login:MaxFailuresPerAddress"] = MaxFailuresPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Auth:Login:Lockout"] = Lockout.ToString();
         settings["Auth:Login:MaxLockout"] = "00:00:10";
-        App = new AppFactory(_database, settings);
-        BaseAddress = DashboardTestUsers.StartOnKestrel(App);
-        Db = _database.CreateDataSource();
+        return settings;
     }
 
     /// <summary>A fresh client, as if from <paramref name="address"/> (through the trusted loopback proxy).</summary>

@@ -69,6 +69,15 @@ public sealed partial class LoginClient : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
 
+    /// <summary>The page's HTML; fails unless it answers 200.</summary>
+    public async Task<string> GetStringAsync(string path)
+    {
+        using var response = await GetAsync(path);
+        var html = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, html);
+        return html;
+    }
+
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {
         if (ForwardedFor is not null)

@@ -146,6 +146,32 @@ public sealed class LoginTests(AuthFixture fixture)
         (await fixture.Db.ScalarAsync("select count(*) from app.audit_log where actor = 'vera' and action like 'hangfire.%'")).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task AuditPage_ShowsTheLogToAdmins_AndIsHiddenFromOthers()
+    {
+        using var admin = fixture.Client("198.51.100.20");
+        (await admin.LoginAsync("ada", DashboardTestUsers.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        using (var page = await admin.GetAsync("/hangfire/audit?action=dashboard.login&actor=ada"))
+        {
+            page.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var html = await page.Content.ReadAsStringAsync();
+            html.ShouldContain("id=\"audit-log\"");
+            html.ShouldContain("<code>dashboard.login</code>");
+            html.ShouldContain("user:ada");
+            html.ShouldContain(">Audit<");
+        }
+
+        using var operatorClient = fixture.Client("198.51.100.21");
+        (await operatorClient.LoginAsync("otto", DashboardTestUsers.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        using (var forbidden = await operatorClient.GetAsync("/hangfire/audit"))
+        {
+            forbidden.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await forbidden.Content.ReadAsStringAsync()).ShouldNotContain("id=\"audit-log\"");
+        }
+        using var dashboard = await operatorClient.GetAsync("/hangfire");
+        (await dashboard.Content.ReadAsStringAsync()).ShouldNotContain("/hangfire/audit");
+    }
+
     private static HttpRequestMessage DeleteCommand(string jobId, string? header, string? token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/hangfire/jobs/scheduled/delete")

@@ -58,6 +58,29 @@ public sealed class ThrottleTests(AuthFixture fixture)
         (await fixture.Db.ScalarAsync("select count(*) from app.login_failures where key = @key", ("key", $"address:{address}"))).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task Failures_OnOneHost_LockTheUserOnAnother()
+    {
+        await using var second = new AppFactory(fixture.App.Database, AuthFixture.Settings());
+        var secondAddress = DashboardTestUsers.StartOnKestrel(second);
+        for (var i = 0; i < AuthFixture.MaxFailuresPerUser - 1; i++)
+        {
+            using var client = fixture.Client($"203.0.113.{100 + i}");
+            (await client.LoginAsync("vera", "guess " + i)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+        using (var onSecond = new LoginClient(secondAddress) { ForwardedFor = "203.0.113.150" })
+        {
+            (await onSecond.LoginAsync("vera", "the last guess")).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        }
+        using (var onFirst = fixture.Client("203.0.113.151"))
+        {
+            (await onFirst.LoginAsync("vera", DashboardTestUsers.Password)).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        }
+        await Task.Delay(AuthFixture.Lockout + TimeSpan.FromMilliseconds(500));
+        using var later = new LoginClient(secondAddress) { ForwardedFor = "203.0.113.152" };
+        (await later.LoginAsync("vera", DashboardTestUsers.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+    }
+
     [Theory]
     [InlineData(0, 30)]
     [InlineData(1, 60)]
