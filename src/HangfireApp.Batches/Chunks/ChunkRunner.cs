@@ -130,8 +130,9 @@ public sealed partial class ChunkRunner(
         catch (Exception e)
         {
             var error = e is OperationCanceledException ? new TimeoutException($"Item timed out after {timeout.TotalSeconds:0.###} s") : e;
-            run.CountFailed();
-            return new ItemOutcome(item.ItemNo, run.LastAttempt ? "failed" : "pending",
+            var final = run.LastAttempt || e is NonRetryableItemException;
+            run.CountFailed(final);
+            return new ItemOutcome(item.ItemNo, final ? "failed" : "pending",
                 null, $"{error.GetType().Name}: {error.Message}", ErrorFingerprint.Of(error));
         }
     }
@@ -218,10 +219,10 @@ public sealed partial class ChunkRunner(
 
         public void CountSucceeded() => Interlocked.Increment(ref _succeeded);
 
-        public void CountFailed()
+        public void CountFailed(bool final)
         {
             Interlocked.Increment(ref _failedNow);
-            if (LastAttempt)
+            if (final)
             {
                 Interlocked.Increment(ref _failedFinal);
             }
