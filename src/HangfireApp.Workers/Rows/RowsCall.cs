@@ -52,7 +52,7 @@ public sealed record RowsCall
 }
 
 /// <summary>A request header. A secret one's value is encrypted at rest, never logged and never returned.</summary>
-public sealed record RowsHeader(string? Name, string? Value, bool Secret = false);
+public sealed record RowsHeader(string? Name, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value, bool Secret = false);
 
 /// <summary>An added output column: its name and the JSON pointer (RFC 6901) that reads it from the response.</summary>
 public sealed record RowsColumn(string? Name, [property: JsonPropertyName("pointer")] string? Location);

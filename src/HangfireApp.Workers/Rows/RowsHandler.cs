@@ -93,6 +93,8 @@ public sealed partial class RowsHandler(
             await batch.Gate.WaitAsync(cancellationToken);
             try
             {
+                // A 429 may have paused the batch while this row waited for its place.
+                await batch.WaitIfPausedAsync(cancellationToken);
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 deadline.CancelAfter(timeout);
                 var started = Stopwatch.GetTimestamp();
@@ -218,11 +220,11 @@ public sealed partial class RowsHandler(
                 return response;
             }
             response.Dispose();
+            var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
             if (redirects == maxRedirects)
             {
-                throw new NonRetryableItemException($"More than {maxRedirects} redirects, the last to {location}.");
+                throw new NonRetryableItemException($"More than {maxRedirects} redirects, the last to {next}.");
             }
-            var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
             if (next.Scheme is not ("http" or "https"))
             {
                 throw new NonRetryableItemException($"A redirect to {next.Scheme}: is not followed (http and https only).");
