@@ -251,4 +251,46 @@ public sealed class RowsEnrichmentTests(RowsFixture fixture)
         rows[1].Values[2].ShouldBe("The response has 1048576 bytes, more than the limit of 65536.");
         rows[2].Values.Skip(1).ShouldBe(["small", ""]); // a body that is not JSON is one column, 'response'
     }
+
+    [Fact]
+    public async Task InFlightLimit_HoldsAcrossTheChunksOfABatch_AndRateLimitSpacesTheCalls()
+    {
+        var inFlight = 0;
+        var peak = 0;
+        await using var api = await LoopbackServer.StartAsync(async (context, call) =>
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref peak, now);
+            await Task.Delay(150);
+            Interlocked.Decrement(ref inFlight);
+            await context.Response.WriteAsync("""{"ok":1}""");
+        });
+        var csv = "n\n" + string.Join("\n", Enumerable.Range(1, 12));
+
+        // 12 rows in chunks of 3 with 4 in flight per chunk: up to 16 at once without the batch's limit of 2.
+        var (_, state, _) = await fixture.RunAsync(csv, new { urlTemplate = api.BaseAddress + "n/{n}", maxInFlight = 2 });
+
+        state.ShouldBe("succeeded");
+        peak.ShouldBe(2);
+
+        var times = new ConcurrentQueue<long>();
+        var clock = Stopwatch.StartNew();
+        await using var limited = await LoopbackServer.StartAsync(async (context, call) =>
+        {
+            times.Enqueue(clock.ElapsedMilliseconds);
+            await context.Response.WriteAsync("""{"ok":1}""");
+        });
+        (await fixture.RunAsync("n\n1\n2\n3\n4\n5\n6\n", new { urlTemplate = limited.BaseAddress + "n/{n}", requestsPerSecond = 10, maxInFlight = 6 })).State.ShouldBe("succeeded");
+        var sorted = times.Order().ToList();
+        // 10 per second from a bucket of 1: six calls span at least ~0.5 s.
+        (sorted[^1] - sorted[0]).ShouldBeGreaterThanOrEqualTo(450, string.Join(", ", sorted));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
 }
