@@ -15,6 +15,12 @@ if (args.Contains("--packages"))
     // The packages benchmark of issue 5: a separate mode, so the engine benchmark stays as it was.
     return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000));
 }
+if (args.Contains("--rows"))
+{
+    // The rows benchmark of issue 5: 10,000 rows against a local 100 ms endpoint, engine vs one at a time.
+    return await RowsBench.RunAsync(server, Arg("--rows-count", 10_000), Arg("--rows-inflight", 200), Arg("--rows-chunk", 250),
+        Arg("--rows-dop", 64), Arg("--rows-workers", 0), Arg("--rows-baseline", 300));
+}
 var engineItems = Arg("--items", 100_000);
 var engineChunk = Arg("--chunk", 2_000);
 var engineWorkers = Arg("--workers", 4);
