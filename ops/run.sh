@@ -13,6 +13,11 @@ dotnet build src/HangfireApp -c Release -nologo -v quiet -clp:ErrorsOnly
 export ConnectionStrings__Postgres=${ConnectionStrings__Postgres:-$connection}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export Auth__BootstrapAdminKey=${Auth__BootstrapAdminKey:-dev-admin-key}
+# The rows worker's key for secret header values: one random key per checkout, kept (git-ignored) so that
+# batches stored earlier can still be run after a restart. Production sets its own, the same on every host.
+mkdir -p .local
+[ -s .local/rows-secret.key ] || head -c 32 /dev/urandom | base64 > .local/rows-secret.key
+export WorkerTypes__rows__SecretKey=${WorkerTypes__rows__SecretKey:-$(cat .local/rows-secret.key)}
 
 dotnet src/HangfireApp/bin/Release/net10.0/HangfireApp.dll --urls "$url" &
 host=$!
