@@ -48,6 +48,7 @@ public sealed record RowsCall
     public RowsCall Redacted() => this with { Headers = Headers?.Select(h => h.Secret ? h with { Value = null } : h).ToList() };
 
     /// <summary>Whether the method sends <see cref="Send"/> as a JSON body (otherwise as query parameters).</summary>
+    [JsonIgnore]
     public bool HasBody => Method is "POST" or "PUT" or "PATCH";
 }
 
