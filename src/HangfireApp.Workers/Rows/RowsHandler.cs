@@ -79,7 +79,16 @@ public sealed partial class RowsHandler(
         {
             values[batch.Stored.Columns[i]] = row.Values[i];
         }
-        var (uri, body) = BuildRequest(batch, values);
+        Uri uri;
+        string? body;
+        try
+        {
+            (uri, body) = BuildRequest(batch, values);
+        }
+        catch (UrlTemplateException e)
+        {
+            throw new NonRetryableItemException(e.Message, e); // the same row gives the same URL on every try
+        }
         var http = httpClients.CreateClient(HttpClientName);
         var timeout = TimeSpan.FromSeconds(call.TimeoutSeconds ?? settings.DefaultTimeout.TotalSeconds);
         string? lastProblem = null;

@@ -24,8 +24,7 @@ public static class RowsSetup
             defaults.ItemTimeout = TimeSpan.FromMinutes(5);
         });
         services.AddWorkerType<RowsHandler, RowsFinalHandler>(RowsWorkerType.Name);
-        services.AddOptions<RowsOptions>().BindConfiguration(RowsOptions.Section)
-            .Validate(o => o.Validate() is null, "WorkerTypes:rows settings are invalid: see RowsOptions.Validate").ValidateOnStart();
+        services.AddOptions<RowsOptions>().BindConfiguration(RowsOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RowsOptions>, RowsOptionsValidator>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<RowsCallStore>();

@@ -91,13 +91,15 @@ public static class RowsApi
         {
             throw new BatchRequestException("The call is invalid.", errors);
         }
-        var description = form["description"].ToString() is { Length: > 0 } text ? text : $"{file.FileName}: {table.Rows.Count} rows";
+        var description = form["description"].ToString() is { Length: > 0 } text ? text : $"{Shorten(file.FileName)}: {table.Rows.Count} rows";
         var hash = idempotencyKey is null ? null : await HashAsync(file, callText, form, cancellationToken);
         var result = await submitter.SubmitAsync(new RowsUpload(table, normalized, chunkSize, priority, description, idempotencyKey, hash), cancellationToken);
         var view = new RowsUploadView((await queries.GetAsync(result.BatchId, cancellationToken))!, table.Rows.Count, table.Headers,
             table.Delimiter == '\t' ? "tab" : table.Delimiter.ToString(), normalized.Redacted());
         return result.Created ? TypedResults.Accepted($"/api/batches/{result.BatchId}", view) : TypedResults.Ok(view);
     }
+
+    private static string Shorten(string fileName) => fileName.Length > 200 ? fileName[..200] + "…" : fileName;
 
     private static RowsCall ParseCall(string text)
     {
