@@ -20,6 +20,11 @@ if [[ -z ${Auth__Users__0__Name:-} ]]; then
   export Auth__Users__0__Role=admin
   export Auth__Users__0__PasswordHash='AQAAAAIAAYagAAAAEGZMlGS6E2nvq577xXHkPdrG9sVtEq59P7sk/OgPltXMNWbv4QqVNE0DexDQDMpStA=='
 fi
+# The rows worker's key for secret header values: one random key per checkout, kept (git-ignored) so that
+# batches stored earlier can still be run after a restart. Production sets its own, the same on every host.
+mkdir -p .local
+[ -s .local/rows-secret.key ] || head -c 32 /dev/urandom | base64 > .local/rows-secret.key
+export WorkerTypes__rows__SecretKey=${WorkerTypes__rows__SecretKey:-$(cat .local/rows-secret.key)}
 
 dotnet src/HangfireApp/bin/Release/net10.0/HangfireApp.dll --urls "$url" &
 host=$!

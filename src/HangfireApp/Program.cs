@@ -6,6 +6,7 @@ using HangfireApp.Auth.DataProtection;
 using HangfireApp.Dashboard;
 using HangfireApp.Dashboard.Audit;
 using HangfireApp.Api.Packages;
+using HangfireApp.Api.Rows;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
 using HangfireApp.Dashboard.Console;
@@ -61,6 +62,7 @@ try
     app.MapDashboard();
     app.MapBatchesApi();
     app.MapPackagesApi();
+    app.MapRowsApi();
     app.MapSchedulesApi();
     app.MapAuditApi();
 

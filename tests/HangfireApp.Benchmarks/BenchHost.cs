@@ -174,6 +174,13 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public async Task<double> ScalarMsAsync(string sql, long id) => Convert.ToDouble(await ScalarAsync<decimal>(sql, id), CultureInfo.InvariantCulture);
 
+    /// <summary>CPU time (user + system) the host process has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public long PeakRssMb()
     {
         SampleRss();

@@ -20,6 +20,12 @@ if (args.Contains("--dashboard"))
     // Page timings of the Batches dashboard pages (issue 4).
     return await DashboardBench.RunAsync(server, Arg("--batches", 1_000), Arg("--big-items", 100_000));
 }
+if (args.Contains("--rows"))
+{
+    // The rows benchmark of issue 5: 10,000 rows against a local 100 ms endpoint, engine vs one at a time.
+    return await RowsBench.RunAsync(server, Arg("--rows-count", 10_000), Arg("--rows-inflight", 200), Arg("--rows-chunk", 250),
+        Arg("--rows-dop", 64), Arg("--rows-workers", 0), Arg("--rows-baseline", 300));
+}
 var engineItems = Arg("--items", 100_000);
 var engineChunk = Arg("--chunk", 2_000);
 var engineWorkers = Arg("--workers", 4);

@@ -130,10 +130,11 @@ public sealed partial class ChunkRunner(
         catch (Exception e)
         {
             var error = e is OperationCanceledException ? new TimeoutException($"Item timed out after {timeout.TotalSeconds:0.###} s") : e;
-            run.CountFailed();
-            run.Console.WriteLine($"Item {item.ItemNo} failed (attempt {item.Attempts + 1}{(run.LastAttempt ? ", final" : ", will be retried")}): {error.GetType().Name}: {error.Message}",
-                run.LastAttempt ? ConsoleTextColor.Red : ConsoleTextColor.Yellow);
-            return new ItemOutcome(item.ItemNo, run.LastAttempt ? "failed" : "pending",
+            var final = run.LastAttempt || e is NonRetryableItemException;
+            run.CountFailed(final);
+            run.Console.WriteLine($"Item {item.ItemNo} failed (attempt {item.Attempts + 1}{(final ? ", final" : ", will be retried")}): {error.GetType().Name}: {error.Message}",
+                final ? ConsoleTextColor.Red : ConsoleTextColor.Yellow);
+            return new ItemOutcome(item.ItemNo, final ? "failed" : "pending",
                 null, $"{error.GetType().Name}: {error.Message}", ErrorFingerprint.Of(error));
         }
     }
@@ -220,10 +221,10 @@ public sealed partial class ChunkRunner(
 
         public void CountSucceeded() => Interlocked.Increment(ref _succeeded);
 
-        public void CountFailed()
+        public void CountFailed(bool final)
         {
             Interlocked.Increment(ref _failedNow);
-            if (LastAttempt)
+            if (final)
             {
                 Interlocked.Increment(ref _failedFinal);
             }

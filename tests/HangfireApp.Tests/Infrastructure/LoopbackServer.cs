@@ -15,7 +15,12 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     private LoopbackServer(WebApplication app) => _app = app;
 
+    private const string BodyKey = "loopback-body";
+
     public ConcurrentQueue<(string Path, string Body)> Requests { get; } = new();
+
+    /// <summary>The body of the request being answered (read before the test's answer runs).</summary>
+    public static string BodyOf(HttpContext context) => (string)context.Items[BodyKey]!;
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -29,7 +34,9 @@ public sealed class LoopbackServer : IAsyncDisposable
         app.Run(async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
-            server.Requests.Enqueue((context.Request.Path, await reader.ReadToEndAsync()));
+            var body = await reader.ReadToEndAsync();
+            context.Items[BodyKey] = body;
+            server.Requests.Enqueue((context.Request.Path, body));
             await respond(context, Interlocked.Increment(ref count));
         });
         await app.StartAsync();
