@@ -1,6 +1,7 @@
 using HangfireApp.Batches;
 using HangfireApp.Workers.Bench;
 using HangfireApp.Workers.Packages;
+using HangfireApp.Workers.Scrape;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HangfireApp.Workers;
@@ -12,6 +13,7 @@ public static class WorkersSetup
     {
         services.AddWorkerType<BenchHandler>(BenchHandler.Name, enabledByDefault: false);
         services.AddPackages();
+        services.AddScrape();
         return services;
     }
 }

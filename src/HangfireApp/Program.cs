@@ -2,6 +2,7 @@ using HangfireApp.Api;
 using HangfireApp.Api.Batches;
 using HangfireApp.Auth;
 using HangfireApp.Api.Packages;
+using HangfireApp.Api.Scrape;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
 using HangfireApp.Health;
@@ -43,6 +44,7 @@ try
     app.MapJobServers();
     app.MapBatchesApi();
     app.MapPackagesApi();
+    app.MapScrapeApi();
     app.MapSchedulesApi();
 
     app.Run();

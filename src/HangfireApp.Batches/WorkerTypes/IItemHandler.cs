@@ -34,6 +34,11 @@ public interface IChunkContext
     /// <summary>The job's console: lines and progress bars shown on the dashboard.</summary>
     IJobConsole Console { get; }
 
-    /// <summary>Stops the chunk from starting more items; the items it has not run are retried later.</summary>
+    /// <summary>
+    /// Stops the chunk from starting more items; items in flight are interrupted and stay pending. The items it has
+    /// not finished are retried later, after the worker type's retry delay. A stopped run that finished at least one
+    /// item for good does not use up one of the chunk's attempts, so even on the last attempt the items it never
+    /// started are retried instead of failed; a stopped run that finished nothing uses up its attempt as usual.
+    /// </summary>
     void RequestStop(string reason);
 }

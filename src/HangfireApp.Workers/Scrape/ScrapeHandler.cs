@@ -1,0 +1,132 @@
+using HangfireApp.Batches.JobOutput;
+using HangfireApp.Batches.WorkerTypes;
+
+namespace HangfireApp.Workers.Scrape;
+
+/// <summary>The <c>scrape</c> worker type's name.</summary>
+public static class ScrapeWorkerType
+{
+    public const string Name = "scrape";
+}
+
+/// <summary>An item of a <c>scrape</c> batch: a seed URL and, optionally, how far to follow its links.</summary>
+public sealed record ScrapeItem(string Url, FollowLinks? FollowLinks);
+
+/// <summary>How far a crawl from one seed goes. Depth 0 is the seed alone; <see cref="MaxPages"/> counts the seed.</summary>
+public sealed record FollowLinks(bool SameHostOnly = true, int MaxDepth = 1, int MaxPages = 20);
+
+/// <summary>A page that failed or was skipped during a crawl.</summary>
+public sealed record PageNote(string Url, string Note);
+
+/// <summary>What a scrape stores as the item's result (lists capped; the batch's full set is in output.csv).</summary>
+public sealed record ScrapeResult(
+    string Url, int PagesRead, int AddressCount, IReadOnlyList<string> Addresses, int PagesFailed, int PagesSkipped,
+    int PagesTruncated, IReadOnlyList<PageNote> Notes);
+
+/// <summary>
+/// Scrapes one seed URL: reads it (and, with <see cref="FollowLinks"/>, the pages it links to, breadth first, within
+/// depth, page budget and host), extracts the e-mail addresses, merges them into the batch's address set, and
+/// returns a summary. The whole crawl of a seed is one item, so a retry redoes that crawl and the merge keeps the
+/// set exact. The seed failing fails the item; a linked page failing is noted and the crawl goes on.
+/// Fetch errors that point at trouble (timeouts, connection failures, 5xx, 429) are counted per chunk: after
+/// <see cref="ScrapeOptions.MaxConsecutiveErrors"/> in a row the chunk stops, and what it did not run is retried later.
+/// One instance per chunk run, so the counter is the chunk's.
+/// </summary>
+public sealed class ScrapeHandler(SiteReader reader, ScrapeAddressStore store, ScrapeOptions options) : ItemHandler<ScrapeItem, ScrapeResult>
+{
+    private const int MaxListed = 100;
+    private const int MaxNotes = 20;
+
+    private int _consecutiveErrors;
+
+    protected override async ValueTask<ScrapeResult> HandleAsync(ScrapeItem payload, WorkItem item, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(payload.Url, UriKind.Absolute, out var seed))
+        {
+            throw new FetchException(FetchFailure.Refused, new Uri("about:blank"), $"Not an absolute URL: '{payload.Url}'");
+        }
+        var follow = payload.FollowLinks;
+        var maxDepth = follow?.MaxDepth ?? 0;
+        var maxPages = follow?.MaxPages ?? 1;
+        var queue = new Queue<(Uri Url, int Depth)>();
+        var seen = new HashSet<Uri> { seed };
+        queue.Enqueue((seed, 0));
+        var found = new List<FoundAddress>();
+        var notes = new List<PageNote>();
+        int read = 0, failed = 0, skipped = 0, truncated = 0;
+        while (read + failed < maxPages && queue.TryDequeue(out var next))
+        {
+            PageRead page;
+            try
+            {
+                page = await reader.ReadAsync(item.BatchId, next.Url, cancellationToken);
+            }
+            catch (FetchException e)
+            {
+                Count(e, item);
+                if (next.Depth == 0)
+                {
+                    throw; // the seed itself: the item failed (and is retried with its chunk)
+                }
+                failed++;
+                Note(notes, next.Url, e.Message);
+                continue;
+            }
+            Interlocked.Exchange(ref _consecutiveErrors, 0); // the site answered
+            if (page.Text is null)
+            {
+                skipped++;
+                Note(notes, next.Url, page.Skipped ?? "skipped");
+                continue;
+            }
+            read++;
+            if (page.Truncated)
+            {
+                truncated++;
+                Note(notes, next.Url, $"only the first {options.MaxResponseBytes} bytes were read");
+            }
+            var pageUrl = page.FinalUrl.ToString();
+            found.AddRange(EmailExtractor.Extract(page.Text).Select(address => new FoundAddress(address, pageUrl)));
+            if (page.IsHtml && next.Depth < maxDepth)
+            {
+                foreach (var link in LinkExtractor.Extract(page.Text, page.FinalUrl))
+                {
+                    if ((follow?.SameHostOnly ?? true) && !link.IdnHost.Equals(seed.IdnHost, StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+                    if (seen.Add(link))
+                    {
+                        queue.Enqueue((link, next.Depth + 1));
+                    }
+                }
+            }
+        }
+        await store.MergeAsync(item.BatchId, item.ItemNo, found, cancellationToken);
+        var distinct = found.Select(f => f.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return new ScrapeResult(seed.ToString(), read, distinct.Count, [.. distinct.Take(MaxListed)], failed, skipped, truncated, notes);
+    }
+
+    private void Count(FetchException e, WorkItem item)
+    {
+        if (!e.IsTransient)
+        {
+            return; // a 404 or a refusal says nothing about the site's health
+        }
+        var errors = Interlocked.Increment(ref _consecutiveErrors);
+        if (errors == options.MaxConsecutiveErrors)
+        {
+            var why = $"{errors} consecutive fetch errors (last: {e.Message})";
+            item.Chunk.Console.WriteLine($"Stopping the chunk: {why}; the items not run are retried later", ConsoleTextColor.Yellow);
+            item.Chunk.RequestStop(why);
+        }
+    }
+
+    private static void Note(List<PageNote> notes, Uri url, string note)
+    {
+        if (notes.Count < MaxNotes)
+        {
+            notes.Add(new PageNote(url.ToString(), note));
+        }
+    }
+}
