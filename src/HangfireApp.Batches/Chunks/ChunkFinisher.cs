@@ -25,6 +25,10 @@ public enum ChunkEnd
 public sealed class ChunkFinisher(NpgsqlDataSource dataSource, BatchFinalizer finalizer)
 {
     /// <summary>False when the lease was lost (a rescue owns the chunk now): nothing was written.</summary>
+    /// <param name="claim">The run's claim; every write is fenced by its epoch.</param>
+    /// <param name="end">How the run ends.</param>
+    /// <param name="reason">With <see cref="ChunkEnd.Final"/>: the error of the items still pending.</param>
+    /// <param name="cancellationToken">Cancels the transaction.</param>
     /// <param name="giveAttemptBack">With <see cref="ChunkEnd.Retry"/>: the next claim gets this run's attempt number again
     /// (a run its handler stopped after finishing items; see <see cref="IChunkContext.RequestStop"/>).</param>
     public async Task<bool> FinishAsync(ChunkClaim claim, ChunkEnd end, string? reason, CancellationToken cancellationToken, bool giveAttemptBack = false)
