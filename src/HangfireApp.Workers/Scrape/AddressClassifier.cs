@@ -14,7 +14,7 @@ public static class AddressClassifier
 {
     private static readonly (IPAddress Network, int Prefix, string Why)[] V4Ranges =
     [
-        (IPAddress.Parse("0.0.0.0"), 8, "'this network' (0.0.0.0/8)"),
+        (IPAddress.Parse("0.0.0.0"), 8, "this network (0.0.0.0/8)"),
         (IPAddress.Parse("10.0.0.0"), 8, "private (10.0.0.0/8)"),
         (IPAddress.Parse("100.64.0.0"), 10, "carrier-grade NAT (100.64.0.0/10)"),
         (IPAddress.Parse("127.0.0.0"), 8, "loopback (127.0.0.0/8)"),
