@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net;
+using HangfireApp.Tests.Infrastructure;
+using HangfireApp.Workers.Scrape;
+
+namespace HangfireApp.Tests.Scrape;
+
+/// <summary>In the scrape collection so that they never run beside the other scrape tests' sites and timings.</summary>
+[Collection(ScrapeTests.Name)]
+public sealed class ScrapeGuardTests
+{
+    [Fact]
+    public async Task SsrfGuard_RefusesLoopbackByAddressAndByName_WhenPrivateNetworksAreNotAllowed()
+    {
+        await using var site = await TestSite.StartAsync();
+        site.Html("/", "secret@internal.example");
+        var settings = ScrapeFixture.Settings();
+        settings["WorkerTypes:scrape:AllowPrivateNetworks"] = "false";
+        settings["WorkerTypes:scrape:Retry:Attempts"] = "1";
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new AppFactory(database, settings);
+        using var api = app.ApiClient();
+        var byName = new UriBuilder(site.Url("/")) { Host = "localhost" }.Uri;
+
+        using var response = await api.PostAsJsonAsync("/api/scrape", new { urls = new[] { site.Url("/").ToString(), byName.ToString() } });
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        using var submitted = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var id = submitted.RootElement.GetProperty("id").GetInt64();
+        var batch = await api.WaitFinalAsync(id);
+
+        batch.State.ShouldBe("failed");
+        site.Paths.ShouldBeEmpty(); // not even robots.txt: the connection itself is refused
+        using var items = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync(new Uri($"/api/batches/{id}/items", UriKind.Relative)));
+        foreach (var item in items.RootElement.GetProperty("items").EnumerateArray())
+        {
+            item.GetProperty("error").GetString()!.ShouldContain("refused by the SSRF guard");
+            item.GetProperty("error").GetString()!.ShouldContain("loopback");
+        }
+    }
+
+    [Fact]
+    public async Task Redirects_AreCheckedAtEveryHop_SoARedirectToARefusedAddressIsRefused()
+    {
+        await using var site = await TestSite.StartAsync();
+        // 127.0.0.2 stands for an internal address: this guard allows the test site's 127.0.0.1 and refuses it.
+        var inside = new UriBuilder(site.Url("/internal")) { Host = "127.0.0.2" }.Uri;
+        site.Redirect("/go", inside.ToString()).Html("/internal", "admin@internal.example");
+        var options = new ScrapeOptions { RequestTimeout = TimeSpan.FromSeconds(2) };
+        using var fetcher = new PageFetcher(options, new HostThrottle(2),
+            address => address.Equals(IPAddress.Parse("127.0.0.2")) ? "internal (test rule)" : null);
+        var reader = new SiteReader(fetcher, new RobotsCache(fetcher, options), options);
+
+        var refused = await Should.ThrowAsync<FetchException>(() => reader.ReadAsync(1, site.Url("/go"), CancellationToken.None));
+
+        refused.Failure.ShouldBe(FetchFailure.Refused);
+        refused.Message.ShouldContain("127.0.0.2 is internal (test rule)");
+        site.Count("/go").ShouldBe(1);
+        site.Count("/internal").ShouldBe(0);
+        // The same reader follows a redirect that stays on allowed addresses.
+        site.Redirect("/go-ok", "/internal");
+        (await reader.ReadAsync(1, site.Url("/go-ok"), CancellationToken.None)).Text.ShouldBe("admin@internal.example");
+    }
+
+    [Fact]
+    public async Task Fetcher_KeepsThePerHostConcurrencyAndDelay_AcrossCallers()
+    {
+        await using var site = await TestSite.StartAsync();
+        site.Html("/page", "x@example.com", delayMs: 100);
+        var options = new ScrapeOptions { RequestTimeout = TimeSpan.FromSeconds(5) };
+        using var fetcher = new PageFetcher(options, new HostThrottle(2), refuse: null);
+        var clock = Stopwatch.StartNew();
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => fetcher.GetAsync(site.Url("/page"), TimeSpan.FromMilliseconds(50), CancellationToken.None)));
+
+        site.PeakInFlight.ShouldBe(2);
+        // 10 requests, 2 at a time, 100 ms each, starts 50 ms apart: at least 9 × 50 ms of spacing.
+        clock.ElapsedMilliseconds.ShouldBeGreaterThanOrEqualTo(450);
+        var starts = site.Arrivals.Select(a => a.At).Order().ToList();
+        // Arrivals jitter with connection set-up, so the spacing is checked over the whole run, not per gap.
+        (starts[^1] - starts[0]).TotalMilliseconds.ShouldBeGreaterThanOrEqualTo(400);
+    }
+}
