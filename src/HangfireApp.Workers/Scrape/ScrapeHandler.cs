@@ -46,8 +46,9 @@ public sealed class ScrapeHandler(SiteReader reader, ScrapeAddressStore store, S
             throw new FetchException(FetchFailure.Refused, new Uri("about:blank"), $"Not an absolute URL: '{payload.Url}'");
         }
         var follow = payload.FollowLinks;
-        var maxDepth = follow?.MaxDepth ?? 0;
-        var maxPages = follow?.MaxPages ?? 1;
+        // Clamped here too: items can also arrive through POST /api/batches, which does not know these limits.
+        var maxDepth = Math.Clamp(follow?.MaxDepth ?? 0, 0, options.MaxDepthLimit);
+        var maxPages = Math.Clamp(follow?.MaxPages ?? 1, 1, options.MaxPagesLimit);
         var queue = new Queue<(Uri Url, int Depth)>();
         var seen = new HashSet<Uri> { seed };
         queue.Enqueue((seed, 0));
