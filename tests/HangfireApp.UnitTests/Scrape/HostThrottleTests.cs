@@ -55,4 +55,23 @@ public sealed class HostThrottleTests
         using var third = await throttle.EnterAsync("h", TimeSpan.Zero, other.Token);
         sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(9));
     }
+
+    [Fact]
+    public async Task EnterAsync_ForgetsIdleHosts_ButNeverOneInUse()
+    {
+        var throttle = new HostThrottle(perHostConcurrency: 1);
+        using var busy = await throttle.EnterAsync("busy.example", TimeSpan.Zero, CancellationToken.None);
+        for (var i = 0; i < HostThrottle.ForgetIdleAbove; i++)
+        {
+            (await throttle.EnterAsync($"site{i}.example", TimeSpan.Zero, CancellationToken.None)).Dispose();
+        }
+        throttle.KnownHosts.ShouldBe(HostThrottle.ForgetIdleAbove + 1);
+
+        (await throttle.EnterAsync("one-more.example", TimeSpan.Zero, CancellationToken.None)).Dispose();
+
+        throttle.KnownHosts.ShouldBe(2); // the busy host and the new one
+        // The busy host's slot was kept: a second request still waits for the first one's lease.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Should.ThrowAsync<OperationCanceledException>(() => throttle.EnterAsync("busy.example", TimeSpan.Zero, cancel.Token));
+    }
 }
