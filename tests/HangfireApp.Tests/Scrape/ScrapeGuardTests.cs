@@ -80,4 +80,33 @@ public sealed class ScrapeGuardTests
         // Arrivals jitter with connection set-up, so the spacing is checked over the whole run, not per gap.
         (starts[^1] - starts[0]).TotalMilliseconds.ShouldBeGreaterThanOrEqualTo(400);
     }
+
+    [Fact]
+    public async Task Reader_ObeysCrawlDelay_ForItsUserAgent_UpToTheCap()
+    {
+        await using var site = await TestSite.StartAsync();
+        site.Text("/robots.txt", "User-agent: Slowpoke\nCrawl-delay: 0.3\n\nUser-agent: *\nCrawl-delay: 60\n");
+        for (var i = 0; i < 3; i++)
+        {
+            site.Html($"/p{i}", $"p{i}@example.com");
+        }
+        var options = new ScrapeOptions { UserAgent = "Slowpoke/1.0", PerHostDelay = TimeSpan.Zero, RequestTimeout = TimeSpan.FromSeconds(5) };
+        using var fetcher = new PageFetcher(options, new HostThrottle(4), refuse: null);
+        var reader = new SiteReader(fetcher, new RobotsCache(fetcher, options), options);
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(i => reader.ReadAsync(1, site.Url($"/p{i}"), CancellationToken.None)));
+
+        var starts = site.Arrivals.Where(a => a.Path.StartsWith("/p", StringComparison.Ordinal)).Select(a => a.At).Order().ToList();
+        starts.Count.ShouldBe(3);
+        (starts[2] - starts[0]).TotalMilliseconds.ShouldBeGreaterThanOrEqualTo(550); // 2 × 300 ms, timer slack allowed
+
+        // Another agent falls in the * group: 60 s asked, MaxCrawlDelay (here 0.5 s) obeyed.
+        var capped = new ScrapeOptions { UserAgent = "Other", PerHostDelay = TimeSpan.Zero, MaxCrawlDelay = TimeSpan.FromMilliseconds(500), RequestTimeout = TimeSpan.FromSeconds(5) };
+        using var otherFetcher = new PageFetcher(capped, new HostThrottle(4), refuse: null);
+        var otherReader = new SiteReader(otherFetcher, new RobotsCache(otherFetcher, capped), capped);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(i => otherReader.ReadAsync(2, site.Url($"/p{i}"), CancellationToken.None)));
+        clock.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950));
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10));
+    }
 }
