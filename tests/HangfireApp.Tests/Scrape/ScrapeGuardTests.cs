@@ -66,7 +66,7 @@ public sealed class ScrapeGuardTests
     public async Task Fetcher_KeepsThePerHostConcurrencyAndDelay_AcrossCallers()
     {
         await using var site = await TestSite.StartAsync();
-        site.Html("/page", "x@example.com", delayMs: 100);
+        site.Html("/page", "x@example.com", delayMs: 300); // long against the spacing: two overlap even on a loaded machine
         var options = new ScrapeOptions { RequestTimeout = TimeSpan.FromSeconds(5) };
         using var fetcher = new PageFetcher(options, new HostThrottle(2), refuse: null);
         var clock = Stopwatch.StartNew();
@@ -74,8 +74,8 @@ public sealed class ScrapeGuardTests
         await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => fetcher.GetAsync(site.Url("/page"), TimeSpan.FromMilliseconds(50), CancellationToken.None)));
 
         site.PeakInFlight.ShouldBe(2);
-        // 10 requests, 2 at a time, 100 ms each, starts 50 ms apart: at least 9 × 50 ms of spacing.
-        clock.ElapsedMilliseconds.ShouldBeGreaterThanOrEqualTo(450);
+        // 10 requests, 2 at a time, 300 ms each: at least 5 rounds of 300 ms.
+        clock.ElapsedMilliseconds.ShouldBeGreaterThanOrEqualTo(1_450);
         var starts = site.Arrivals.Select(a => a.At).Order().ToList();
         // Arrivals jitter with connection set-up, so the spacing is checked over the whole run, not per gap.
         (starts[^1] - starts[0]).TotalMilliseconds.ShouldBeGreaterThanOrEqualTo(400);

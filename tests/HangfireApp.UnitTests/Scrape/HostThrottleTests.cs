@@ -22,7 +22,7 @@ public sealed class HostThrottleTests
             starts.Enqueue((host, clock.ElapsedMilliseconds));
             var now = inFlight.AddOrUpdate(host, 1, (_, n) => n + 1);
             peak.AddOrUpdate(host, now, (_, p) => Math.Max(p, now));
-            await Task.Delay(200);
+            await Task.Delay(500); // long against the 100 ms spacing, so the first two overlap even on a loaded machine
             inFlight.AddOrUpdate(host, 0, (_, n) => n - 1);
         }
 
@@ -35,10 +35,21 @@ public sealed class HostThrottleTests
             var times = starts.Where(s => s.Host == host).Select(s => s.Ms).Order().ToList();
             times.Count.ShouldBe(3);
             (times[1] - times[0]).ShouldBeGreaterThanOrEqualTo(95); // spacing (timer resolution allowed for)
-            (times[2] - times[0]).ShouldBeGreaterThanOrEqualTo(190); // the third waits for a slot to free up
+            (times[2] - times[0]).ShouldBeGreaterThanOrEqualTo(490); // the third waits for a slot to free up
         }
-        // Hosts do not wait for each other: b's first request does not queue behind a's spacing.
-        Math.Abs(starts.First(s => s.Host == "a.example").Ms - starts.First(s => s.Host == "b.example").Ms).ShouldBeLessThan(90);
+    }
+
+    [Fact]
+    public async Task EnterAsync_DoesNotMakeOneHostWaitForAnother()
+    {
+        var throttle = new HostThrottle(perHostConcurrency: 1);
+        using var holdA = await throttle.EnterAsync("a.example", TimeSpan.FromMinutes(10), CancellationToken.None);
+
+        // a.example is busy and its next start is 10 minutes away; b.example must not care.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var b = await throttle.EnterAsync("b.example", TimeSpan.FromMinutes(10), deadline.Token);
+        using var stillBlocked = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Should.ThrowAsync<OperationCanceledException>(() => throttle.EnterAsync("a.example", TimeSpan.Zero, stillBlocked.Token));
     }
 
     [Fact]
