@@ -6,8 +6,11 @@ public enum FetchFailure
     /// <summary>No answer within <see cref="ScrapeOptions.RequestTimeout"/>.</summary>
     Timeout,
 
-    /// <summary>DNS, connect, TLS or a broken connection.</summary>
+    /// <summary>Connect, TLS or a broken connection (or a DNS failure other than "no such host").</summary>
     Connection,
+
+    /// <summary>The host name does not exist (DNS: no such host, or no address): a typo, not trouble at a site.</summary>
+    UnknownHost,
 
     /// <summary>HTTP 5xx.</summary>
     ServerError,

@@ -95,6 +95,10 @@ public sealed class PageFetcher : IDisposable
         {
             throw new FetchException(FetchFailure.Refused, url, refusal.Message, e);
         }
+        catch (HttpRequestException e) when (FindSocketError(e) is SocketError.HostNotFound or SocketError.NoData)
+        {
+            throw new FetchException(FetchFailure.UnknownHost, url, $"Unknown host '{url.IdnHost}'", e);
+        }
         catch (HttpRequestException e)
         {
             throw new FetchException(FetchFailure.Connection, url, $"Connection failed: {e.Message}", e);
@@ -145,6 +149,18 @@ public sealed class PageFetcher : IDisposable
             socket.Dispose();
             throw;
         }
+    }
+
+    private static SocketError? FindSocketError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+        }
+        return null;
     }
 
     private static RefusedAddressException? FindRefusal(Exception? e)

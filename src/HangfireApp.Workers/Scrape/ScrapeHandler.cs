@@ -112,7 +112,7 @@ public sealed class ScrapeHandler(SiteReader reader, ScrapeAddressStore store, S
     {
         if (!e.IsTransient)
         {
-            return; // a 404 or a refusal says nothing about the site's health
+            return; // a 404, an unknown host name or a refusal says nothing about a site's health
         }
         var errors = Interlocked.Increment(ref _consecutiveErrors);
         if (errors == options.MaxConsecutiveErrors)

@@ -187,6 +187,30 @@ public sealed class ScrapeBatchTests(ScrapeFixture fixture)
         chunks.RootElement[0].GetProperty("attempt").GetInt32().ShouldBe(2);
     }
 
+    [Fact]
+    public async Task UnknownHosts_DoNotStopTheChunk_NorDoNotFoundPages()
+    {
+        await using var site = await TestSite.StartAsync();
+        site.Html("/ok", "ok@example.com");
+        string[] urls =
+        [
+            .. Enumerable.Range(0, 6).Select(i => $"http://no-such-host-{i}.invalid/"),
+            site.Url("/ok").ToString(),
+            site.Url("/missing").ToString(),
+        ];
+        var submitted = DateTime.UtcNow;
+
+        var (batch, csv) = await fixture.ScrapeAsync(new { urls });
+
+        batch.ItemCounts.Failed.ShouldBe(7);
+        csv.Skip(1).Select(row => row[0]).ShouldBe(["ok@example.com"]);
+        // Six failures in a row, none of them transient: /ok ran in the first run, before any retry delay.
+        (site.Arrivals.Single(a => a.Path == "/ok").At - submitted).ShouldBeLessThan(TimeSpan.FromSeconds(2));
+        var items = await fixture.ItemsAsync(batch.Id);
+        items[0].GetProperty("error").GetString()!.ShouldContain("Unknown host 'no-such-host-0.invalid'");
+        items[7].GetProperty("error").GetString()!.ShouldContain("HTTP 404");
+    }
+
     [Theory]
     [InlineData("""{"urls":["ftp://example.com/file"]}""", "urls[0]")]
     [InlineData("""{"urls":["https://example.com","gopher://example.com"]}""", "urls[1]")]
