@@ -1,5 +1,6 @@
 using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.WorkerTypes;
+using Microsoft.Extensions.Logging;
 
 namespace HangfireApp.Workers.Scrape;
 
@@ -32,7 +33,8 @@ public sealed record ScrapeResult(
 /// <see cref="ScrapeOptions.MaxConsecutiveErrors"/> in a row the chunk stops, and what it did not run is retried later.
 /// One instance per chunk run, so the counter is the chunk's.
 /// </summary>
-public sealed class ScrapeHandler(SiteReader reader, ScrapeAddressStore store, ScrapeOptions options) : ItemHandler<ScrapeItem, ScrapeResult>
+public sealed partial class ScrapeHandler(SiteReader reader, ScrapeAddressStore store, ScrapeOptions options, ILogger<ScrapeHandler> logger)
+    : ItemHandler<ScrapeItem, ScrapeResult>
 {
     private const int MaxListed = 100;
     private const int MaxNotes = 20;
@@ -119,9 +121,13 @@ public sealed class ScrapeHandler(SiteReader reader, ScrapeAddressStore store, S
         {
             var why = $"{errors} consecutive fetch errors (last: {e.Message})";
             item.Chunk.Console.WriteLine($"Stopping the chunk: {why}; the items not run are retried later", ConsoleTextColor.Yellow);
+            LogChunkStopped(logger, item.Chunk.ChunkId, item.BatchId, errors, e.Message);
             item.Chunk.RequestStop(why);
         }
     }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "Scrape chunk {ChunkId} of batch {BatchId} stops after {Errors} consecutive fetch errors; last: {LastError}")]
+    private static partial void LogChunkStopped(ILogger logger, long chunkId, long batchId, int errors, string lastError);
 
     private static void Note(List<PageNote> notes, Uri url, string note)
     {
