@@ -131,8 +131,10 @@ public sealed partial class ChunkRunner(
         catch (Exception e)
         {
             var error = e is OperationCanceledException ? new TimeoutException($"Item timed out after {timeout.TotalSeconds:0.###} s") : e;
-            run.CountFailed();
-            return new ItemOutcome(item.ItemNo, run.LastAttempt ? "failed" : "pending",
+            // A handler may say that trying again cannot help (a 404, a refused address): the item fails for good now.
+            var final = run.LastAttempt || e is IItemFailure { Retryable: false };
+            run.CountFailed(final);
+            return new ItemOutcome(item.ItemNo, final ? "failed" : "pending",
                 null, $"{error.GetType().Name}: {error.Message}", ErrorFingerprint.Of(error));
         }
     }
@@ -226,10 +228,10 @@ public sealed partial class ChunkRunner(
 
         public void CountSucceeded() => Interlocked.Increment(ref _succeeded);
 
-        public void CountFailed()
+        public void CountFailed(bool final)
         {
             Interlocked.Increment(ref _failedNow);
-            if (LastAttempt)
+            if (final)
             {
                 Interlocked.Increment(ref _failedFinal);
             }

@@ -7,12 +7,22 @@ namespace HangfireApp.Batches.WorkerTypes;
 /// <summary>
 /// Processes one item of a batch. Called concurrently (up to the worker type's MaxDegreeOfParallelism) on
 /// one instance per chunk, so per-chunk state is allowed but must be thread-safe. Must be truly async for
-/// I/O: never block a thread per item. Throwing fails the item (it is retried with its chunk); the return
-/// value is stored as the item's JSON result.
+/// I/O: never block a thread per item. Throwing fails the item (it is retried with its chunk, unless the exception
+/// is an <see cref="IItemFailure"/> that is not retryable); the return value is stored as the item's JSON result.
 /// </summary>
 public interface IItemHandler
 {
     ValueTask<object?> HandleAsync(WorkItem item, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Implemented by exceptions that know whether trying the item again can help. A handler throwing one with
+/// <see cref="Retryable"/> false fails the item for good at once (a page that is not there, a refused address);
+/// any other exception fails it for this attempt only, and it is retried with its chunk.
+/// </summary>
+public interface IItemFailure
+{
+    bool Retryable { get; }
 }
 
 /// <summary>One item as a handler sees it.</summary>

@@ -1,3 +1,5 @@
+using HangfireApp.Batches.WorkerTypes;
+
 namespace HangfireApp.Workers.Scrape;
 
 /// <summary>Why a page could not be fetched.</summary>
@@ -28,8 +30,11 @@ public enum FetchFailure
     BadRedirect,
 }
 
-/// <summary>A page that could not be fetched. <see cref="IsTransient"/> failures count towards a chunk's consecutive-error stop.</summary>
-public sealed class FetchException : Exception
+/// <summary>
+/// A page that could not be fetched. <see cref="IsTransient"/> failures count towards a chunk's consecutive-error stop
+/// and are retried; the others (4xx, unknown host, refused, bad redirects) fail a seed's item for good at once.
+/// </summary>
+public sealed class FetchException : Exception, IItemFailure
 {
     public FetchException(FetchFailure failure, Uri url, string message, Exception? inner = null)
         : base($"{message} ({url})", inner)
@@ -44,6 +49,9 @@ public sealed class FetchException : Exception
 
     /// <summary>The site or the network is in trouble (timeout, connection, 5xx, 429): worth stopping for, worth retrying.</summary>
     public bool IsTransient => Failure is FetchFailure.Timeout or FetchFailure.Connection or FetchFailure.ServerError or FetchFailure.TooManyRequests;
+
+    /// <summary>Only trouble that may pass is worth another attempt.</summary>
+    public bool Retryable => IsTransient;
 }
 
 /// <summary>Thrown by the connect step when the SSRF guard refuses every way to reach a host.</summary>

@@ -55,6 +55,8 @@ public sealed class SiteReader(PageFetcher fetcher, RobotsCache robots, ScrapeOp
                     }
                     current = response.Location;
                     continue;
+                case 408:
+                    throw new FetchException(FetchFailure.Timeout, current, "HTTP 408 Request Timeout");
                 case 429:
                     throw new FetchException(FetchFailure.TooManyRequests, current, "HTTP 429 Too Many Requests");
                 case >= 500:

@@ -140,7 +140,9 @@ public sealed class ScrapeBatchTests(ScrapeFixture fixture)
         items[3].GetProperty("state").GetString().ShouldBe("succeeded");
         items[4].GetProperty("state").GetString().ShouldBe("failed");
         items[4].GetProperty("error").GetString()!.ShouldContain("More than 5 redirects");
-        site.Count("/loop").ShouldBe(2 * 6); // 2 attempts, the first request and 5 redirects each
+        items[4].GetProperty("attempts").GetInt32().ShouldBe(1); // a redirect loop is not retried
+        site.Count("/loop").ShouldBe(6); // the first request and 5 redirects
+        items[0].GetProperty("attempts").GetInt32().ShouldBe(2); // a timeout is
     }
 
     [Fact]
@@ -209,6 +211,10 @@ public sealed class ScrapeBatchTests(ScrapeFixture fixture)
         var items = await fixture.ItemsAsync(batch.Id);
         items[0].GetProperty("error").GetString()!.ShouldContain("Unknown host 'no-such-host-0.invalid'");
         items[7].GetProperty("error").GetString()!.ShouldContain("HTTP 404");
+        // Neither is worth another attempt: both failed for good on the first.
+        items[0].GetProperty("attempts").GetInt32().ShouldBe(1);
+        items[7].GetProperty("attempts").GetInt32().ShouldBe(1);
+        site.Count("/missing").ShouldBe(1);
     }
 
     [Theory]
