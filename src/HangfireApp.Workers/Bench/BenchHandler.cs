@@ -6,7 +6,9 @@ namespace HangfireApp.Workers.Bench;
 
 /// <summary>
 /// Diagnostic worker type for benchmarks and tests of the engine itself (off unless
-/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" | "rate:0.1" }</c>.
+/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" |
+/// "permanent" | "rate:0.1", "stop"? }</c>: <c>permanent</c> fails the item for good at once (not retryable); <c>stop</c>
+/// asks the chunk to stop (<see cref="IChunkContext.RequestStop"/>) before the item fails or succeeds.
 /// </summary>
 public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
 {
@@ -25,6 +27,14 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
+        }
+        if (payload.Stop == true)
+        {
+            item.Chunk.RequestStop($"bench item {item.ItemNo} asked to stop");
+        }
+        if (payload.Fail == "permanent")
+        {
+            throw new BenchPermanentFailureException($"Bench item {item.ItemNo} failed for good as asked");
         }
         if (ShouldFail(payload.Fail, item))
         {
@@ -46,6 +56,12 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
     };
 }
 
-public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value);
+public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value, bool? Stop = null);
+
+/// <summary>A failure that retrying cannot fix.</summary>
+public sealed class BenchPermanentFailureException(string message) : Exception(message), IItemFailure
+{
+    public bool Retryable => false;
+}
 
 public sealed record BenchResult(int ItemNo, int Attempt, System.Text.Json.JsonElement? Value);
