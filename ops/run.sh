@@ -13,6 +13,13 @@ dotnet build src/HangfireApp -c Release -nologo -v quiet -clp:ErrorsOnly
 export ConnectionStrings__Postgres=${ConnectionStrings__Postgres:-$connection}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export Auth__BootstrapAdminKey=${Auth__BootstrapAdminKey:-dev-admin-key}
+# A development dashboard user admin/admin, for this script only (never in appsettings.json). Set Auth__Users__0__*
+# yourself to use another one; make hashes with `dotnet run --project src/HangfireApp -- hash-password`.
+if [[ -z ${Auth__Users__0__Name:-} ]]; then
+  export Auth__Users__0__Name=admin
+  export Auth__Users__0__Role=admin
+  export Auth__Users__0__PasswordHash='AQAAAAIAAYagAAAAEGZMlGS6E2nvq577xXHkPdrG9sVtEq59P7sk/OgPltXMNWbv4QqVNE0DexDQDMpStA=='
+fi
 
 dotnet src/HangfireApp/bin/Release/net10.0/HangfireApp.dll --urls "$url" &
 host=$!
@@ -25,7 +32,7 @@ for _ in $(seq 1 60); do
 HangfireApp is up (PID $host).
   API        $url/api        (header X-Api-Key: $Auth__BootstrapAdminKey)
   OpenAPI    $url/openapi/v1.json
-  Dashboard  $url/hangfire
+  Dashboard  $url/hangfire  (sign in as ${Auth__Users__0__Name}; the default development user is admin/admin)
   Health     $url/health/live  $url/health/ready
 
 INFO

@@ -1,3 +1,4 @@
+using HangfireApp.Batches.Audit;
 using HangfireApp.Batches.Outputs;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Control;
@@ -10,7 +11,6 @@ using HangfireApp.Batches.Submit;
 using HangfireApp.Batches.Sweeps;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace HangfireApp.Batches;
@@ -34,8 +34,9 @@ public static class BatchEngineSetup
         services.AddSingleton<WorkerTypeRegistry>();
         services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<WorkerTypeRegistry>());
         services.AddSingleton<IValidateOptions<WorkerTypeOptions>, WorkerTypeOptionsValidator>();
-        services.TryAddSingleton<IJobConsoleFactory, NullJobConsoleFactory>();
+        services.AddJobConsole();
 
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<TransactionalJobs>();
         services.AddSingleton<ChunkScheduler>();
         services.AddSingleton<BatchSubmitter>();
@@ -51,6 +52,7 @@ public static class BatchEngineSetup
         services.AddTransient<BatchFinalJob>();
         services.AddTransient<StalledChunksSweep>();
         services.AddTransient<RepairBatchesSweep>();
+        services.AddTransient<ConsoleRetentionSweep>();
         services.AddHttpClient(WebhookJob.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<SweepSchedule>();
         return services;

@@ -1,10 +1,15 @@
 using HangfireApp.Api;
+using HangfireApp.Api.Audit;
 using HangfireApp.Api.Batches;
 using HangfireApp.Auth;
+using HangfireApp.Auth.DataProtection;
+using HangfireApp.Dashboard;
+using HangfireApp.Dashboard.Audit;
 using HangfireApp.Api.Packages;
 using HangfireApp.Api.Scrape;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
+using HangfireApp.Dashboard.Console;
 using HangfireApp.Health;
 using HangfireApp.Hosting;
 using HangfireApp.JobServers;
@@ -12,6 +17,12 @@ using HangfireApp.Logging;
 using HangfireApp.Schedules;
 using HangfireApp.Workers;
 using Serilog;
+
+if (args is [HashPasswordVerb.Name, ..])
+{
+    // Needs no configuration, database or logging: it only hashes what it is given.
+    return HashPasswordVerb.Run(args[1..]);
+}
 
 LoggingSetup.CreateBootstrapLogger();
 try
@@ -25,10 +36,12 @@ try
     builder.AddAppOptions();
     builder.AddApi();
     builder.AddApiAuthentication();
+    builder.AddSharedDataProtection();
     builder.Services.AddBatchEngine();
     builder.Services.AddWorkerTypes();
     builder.Services.AddSchedules();
     builder.AddJobServers();
+    builder.AddJobConsoleDashboard();
     builder.AddHealth();
 
     var app = builder.Build();
@@ -37,15 +50,19 @@ try
         return app.RunMigrateVerb();
     }
 
+    app.UseReverseProxy();
     app.UseRequestLogging();
     app.UseApi();
     app.UseApiAuthentication();
+    app.UseHangfireCommandAudit();
     app.MapHealth();
     app.MapJobServers();
+    app.MapDashboard();
     app.MapBatchesApi();
     app.MapPackagesApi();
     app.MapScrapeApi();
     app.MapSchedulesApi();
+    app.MapAuditApi();
 
     app.Run();
     return 0;

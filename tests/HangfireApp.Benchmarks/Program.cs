@@ -23,6 +23,21 @@ if (args.Contains("--packages"))
 var engineItems = Arg("--items", 100_000);
 var engineChunk = Arg("--chunk", 2_000);
 var engineWorkers = Arg("--workers", 4);
+if (args.Contains("--console-overhead"))
+{
+    // The job console's cost (issue 4): the engine benchmark with the console off and on, side by side.
+    var consoleReport = new List<string>();
+    var status = await ConsoleBench.RunAsync(server, engineItems, engineChunk, engineWorkers, Arg("--rounds", 2), line =>
+    {
+        Console.WriteLine(line);
+        consoleReport.Add(line);
+    });
+    if (Environment.GetEnvironmentVariable("BENCH_REPORT") is { } consoleOutput)
+    {
+        await File.WriteAllLinesAsync(consoleOutput, consoleReport);
+    }
+    return status;
+}
 var ioChunk = Arg("--io-chunk", 2_500);
 var baselineUnits = Arg("--baseline", 10_000);
 var report = new List<string>();

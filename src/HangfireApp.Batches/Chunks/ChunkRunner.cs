@@ -134,6 +134,8 @@ public sealed partial class ChunkRunner(
             // A handler may say that trying again cannot help (a 404, a refused address): the item fails for good now.
             var final = run.LastAttempt || e is IItemFailure { Retryable: false };
             run.CountFailed(final);
+            run.Console.WriteLine($"Item {item.ItemNo} failed (attempt {item.Attempts + 1}{(final ? ", final" : ", will be retried")}): {error.GetType().Name}: {error.Message}",
+                final ? ConsoleTextColor.Red : ConsoleTextColor.Yellow);
             return new ItemOutcome(item.ItemNo, final ? "failed" : "pending",
                 null, $"{error.GetType().Name}: {error.Message}", ErrorFingerprint.Of(error));
         }

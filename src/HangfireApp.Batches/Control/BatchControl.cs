@@ -1,3 +1,4 @@
+using HangfireApp.Batches.Audit;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.FanIn;
 using HangfireApp.Batches.Storage;
@@ -23,13 +24,20 @@ public sealed partial class BatchControl(
     ChunkScheduler scheduler,
     TransactionalJobs jobs,
     BatchFinalizer finalizer,
+    AuditLog audit,
     ILogger<BatchControl> logger)
 {
     /// <summary>
     /// Cancels a batch: queued chunks are cancelled at once (their jobs deleted), running chunks stop at their
     /// next heartbeat and cancel what they have not run; the batch ends <c>cancelled</c> when the last does.
     /// </summary>
-    public async Task CancelAsync(long batchId, CancellationToken cancellationToken)
+    public Task CancelAsync(long batchId, CancellationToken cancellationToken) => CancelAsync(batchId, actor: null, cancellationToken);
+
+    /// <summary>
+    /// Cancels a batch on behalf of <paramref name="actor"/> (an API key's or dashboard user's name): the audit entry
+    /// <c>batch.cancel</c> commits in the same transaction as the cancel. A null actor records nothing.
+    /// </summary>
+    public async Task CancelAsync(long batchId, string? actor, CancellationToken cancellationToken)
     {
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
         var queued = new List<(long Id, int First, int Count, string? JobId)>();
@@ -70,6 +78,10 @@ public sealed partial class BatchControl(
             }
         }
         await finalizer.TryFinalizeAsync(transaction, batchId, cancellationToken);
+        if (actor is not null)
+        {
+            await audit.RecordAsync(transaction, actor, AuditActions.BatchCancel, $"batch:{batchId}", new { queuedChunksCancelled = queued.Count }, cancellationToken);
+        }
         transaction.Complete();
         LogCancelled(logger, batchId, queued.Count);
     }
@@ -78,7 +90,14 @@ public sealed partial class BatchControl(
     /// Reruns a final batch: reopens the items in scope (optionally of one chunk only), gives their chunks
     /// new jobs under a new epoch, and starts a new run of the batch, whose continuation fires again when it ends.
     /// </summary>
-    public async Task<int> RerunAsync(long batchId, RerunScope scope, int? chunkNo, CancellationToken cancellationToken)
+    public Task<int> RerunAsync(long batchId, RerunScope scope, int? chunkNo, CancellationToken cancellationToken) =>
+        RerunAsync(batchId, scope, chunkNo, actor: null, cancellationToken);
+
+    /// <summary>
+    /// Reruns a batch on behalf of <paramref name="actor"/>: the audit entry <c>batch.rerun</c> (scope, chunk, chunks
+    /// requeued) commits in the same transaction as the rerun. A null actor records nothing.
+    /// </summary>
+    public async Task<int> RerunAsync(long batchId, RerunScope scope, int? chunkNo, string? actor, CancellationToken cancellationToken)
     {
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
         await using (var lockChunks = transaction.Command("select id from app.chunks where batch_id = @batch order by id for update"))
@@ -155,6 +174,11 @@ public sealed partial class BatchControl(
             await restart.ExecuteNonQueryAsync(cancellationToken);
         }
         await scheduler.EnqueueAsync(transaction, chunkIds, workerType, Priorities.Parse(priority), cancellationToken, oldJobs);
+        if (actor is not null)
+        {
+            await audit.RecordAsync(transaction, actor, AuditActions.BatchRerun, $"batch:{batchId}",
+                new { scope = scope.ToString().ToLowerInvariant(), chunkNo, chunksRequeued = chunkIds.Count }, cancellationToken);
+        }
         transaction.Complete();
         LogRerun(logger, batchId, scope, chunkIds.Count);
         return chunkIds.Count;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HangfireApp.Batches.Audit;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.WorkerTypes;
@@ -18,13 +19,27 @@ public sealed partial class BatchSubmitter(
     WorkerTypeRegistry workerTypes,
     ChunkScheduler chunks,
     IOptions<BatchLimitsOptions> limits,
+    AuditLog audit,
     ILogger<BatchSubmitter> logger)
 {
-    public async Task<SubmitResult> SubmitAsync(SubmitBatch request, CancellationToken cancellationToken)
+    public Task<SubmitResult> SubmitAsync(SubmitBatch request, CancellationToken cancellationToken) =>
+        SubmitAsync(request, actor: null, cancellationToken);
+
+    /// <summary>
+    /// Submits on behalf of <paramref name="actor"/> (an API key's or dashboard user's name): a newly created batch gets
+    /// the audit entry <c>batch.submit</c> in the same transaction; an idempotent repeat records nothing, as it changes
+    /// nothing. A null actor records nothing.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(SubmitBatch request, string? actor, CancellationToken cancellationToken)
     {
         var workerType = Validate(request);
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
         var result = await SubmitCoreAsync(transaction, request, workerType, cancellationToken);
+        if (actor is not null && result.Created)
+        {
+            await audit.RecordAsync(transaction, actor, AuditActions.BatchSubmit, $"batch:{result.BatchId}",
+                new { workerType = request.WorkerType, items = request.Items.Count, priority = Priorities.ToText(request.Priority) }, cancellationToken);
+        }
         transaction.Complete();
         if (result.Created)
         {

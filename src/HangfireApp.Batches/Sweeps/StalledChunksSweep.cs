@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Hangfire;
 using HangfireApp.Batches.Chunks;
+using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.Submit;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ namespace HangfireApp.Batches.Sweeps;
 public sealed partial class StalledChunksSweep(
     NpgsqlDataSource dataSource,
     ChunkScheduler scheduler,
+    IJobConsoleFactory consoles,
     IOptions<SweepOptions> options,
     ILogger<StalledChunksSweep> logger)
 {
@@ -34,6 +36,17 @@ public sealed partial class StalledChunksSweep(
     }
 
     public async Task<int> RescueAsync(CancellationToken cancellationToken)
+    {
+        var rescued = await RequeueStalledAsync(cancellationToken);
+        foreach (var chunk in rescued)
+        {
+            LogChunkRescued(logger, chunk.Id, chunk.JobId);
+        }
+        await TellOldJobsAsync(rescued.Where(chunk => chunk.JobId is not null).Select(chunk => (chunk.Id, chunk.JobId!)).ToList(), cancellationToken);
+        return rescued.Count;
+    }
+
+    private async Task<List<(long Id, string? JobId, string WorkerType, string Priority)>> RequeueStalledAsync(CancellationToken cancellationToken)
     {
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
         var schema = options.Value.HangfireSchema.Replace("\"", "\"\"", StringComparison.Ordinal);
@@ -73,11 +86,36 @@ public sealed partial class StalledChunksSweep(
                 Priorities.Parse(group.Key.Priority), cancellationToken, [.. group.Select(chunk => chunk.JobId)]);
         }
         transaction.Complete();
-        foreach (var chunk in rescued)
+        return rescued;
+    }
+
+    /// <summary>Says on each old job's console where its chunk went, so an operator reading it is not left guessing.</summary>
+    private async Task TellOldJobsAsync(List<(long ChunkId, string OldJobId)> rescued, CancellationToken cancellationToken)
+    {
+        if (rescued.Count == 0)
         {
-            LogChunkRescued(logger, chunk.Id, chunk.JobId);
+            return;
         }
-        return rescued.Count;
+        await using var find = dataSource.CreateCommand("select id, hangfire_job_id, lease_epoch from app.chunks where id = any(@ids)");
+        find.Parameters.AddWithValue("ids", rescued.Select(chunk => chunk.ChunkId).ToArray());
+        var now = new Dictionary<long, (string? JobId, int Epoch)>();
+        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                now[reader.GetInt64(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2));
+            }
+        }
+        foreach (var (chunkId, oldJobId) in rescued)
+        {
+            if (!long.TryParse(oldJobId, System.Globalization.CultureInfo.InvariantCulture, out _) || !now.TryGetValue(chunkId, out var current))
+            {
+                continue;
+            }
+            await using var console = consoles.Open(oldJobId, "Rescue");
+            console.WriteLine($"Chunk {chunkId} rescued by the stalled-chunks sweep (heartbeat older than {options.Value.StallTimeout.TotalSeconds:0} s, or this job gone): continues as job {current.JobId} under epoch {current.Epoch}; this job's late writes are fenced out",
+                ConsoleTextColor.Red);
+        }
     }
 
     [LoggerMessage(EventId = 3401, Level = LogLevel.Warning, Message = "Rescued {Count} stalled chunk(s)")]

@@ -16,6 +16,9 @@ internal sealed class SweepSchedule(IRecurringJobManager recurring, IOptions<Swe
             sweep => sweep.RunAsync(CancellationToken.None), cron, every);
         recurring.AddOrUpdate<RepairBatchesSweep>(RepairBatchesSweep.RecurringJobId, QueueNames.Maintenance,
             sweep => sweep.RunAsync(CancellationToken.None), cron, every);
+        // Hourly is plenty: Hangfire itself expires finished jobs only every 30 minutes.
+        recurring.AddOrUpdate<ConsoleRetentionSweep>(ConsoleRetentionSweep.RecurringJobId, QueueNames.Maintenance,
+            sweep => sweep.RunAsync(CancellationToken.None), Cron.Hourly(), every);
         return Task.CompletedTask;
     }
 

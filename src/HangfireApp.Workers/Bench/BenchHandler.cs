@@ -7,8 +7,9 @@ namespace HangfireApp.Workers.Bench;
 /// <summary>
 /// Diagnostic worker type for benchmarks and tests of the engine itself (off unless
 /// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" |
-/// "permanent" | "rate:0.1", "stop"? }</c>: <c>permanent</c> fails the item for good at once (not retryable); <c>stop</c>
-/// asks the chunk to stop (<see cref="IChunkContext.RequestStop"/>) before the item fails or succeeds.
+/// "permanent" | "rate:0.1", "stop"?, "consoleLine"? }</c>: <c>permanent</c> fails the item for good at once (not retryable);
+/// <c>stop</c> asks the chunk to stop (<see cref="IChunkContext.RequestStop"/>) before the item fails or succeeds;
+/// <c>consoleLine</c> writes a console line per item, for the console's overhead benchmark.
 /// </summary>
 public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
 {
@@ -27,6 +28,10 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
+        }
+        if (payload.ConsoleLine == true)
+        {
+            item.Chunk.Console.WriteLine($"Bench item {item.ItemNo}, attempt {item.Attempt}");
         }
         if (payload.Stop == true)
         {
@@ -56,7 +61,7 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
     };
 }
 
-public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value, bool? Stop = null);
+public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value, bool? ConsoleLine = null, bool? Stop = null);
 
 /// <summary>A failure that retrying cannot fix.</summary>
 public sealed class BenchPermanentFailureException(string message) : Exception(message), IItemFailure

@@ -9,6 +9,42 @@ public sealed class AuthOptions
 
     /// <summary>A plain-text admin key for a first start and for tests; leave empty in production.</summary>
     public string? BootstrapAdminKey { get; set; }
+
+    /// <summary>Dashboard users: <c>Auth:Users</c>, each with a password hash made by <c>-- hash-password</c>.</summary>
+    public List<DashboardUserSettings> Users { get; set; } = [];
+
+    /// <summary>The login cookie and the throttling of failed logins: <c>Auth:Login</c>.</summary>
+    public LoginSettings Login { get; set; } = new();
+}
+
+public sealed class DashboardUserSettings
+{
+    public string Name { get; set; } = "";
+
+    public string Role { get; set; } = "";
+
+    /// <summary>ASP.NET Core's <c>PasswordHasher</c> format (PBKDF2, base64); never the password itself.</summary>
+    public string PasswordHash { get; set; } = "";
+}
+
+public sealed class LoginSettings
+{
+    /// <summary>How long a login lasts without use (sliding): <c>Auth:Login:CookieLifetime</c>.</summary>
+    public TimeSpan CookieLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>Failures of one user name within <see cref="Window"/> before it is locked.</summary>
+    public int MaxFailuresPerUser { get; set; } = 5;
+
+    /// <summary>Failures from one client address within <see cref="Window"/> before it is locked (it may try many names).</summary>
+    public int MaxFailuresPerAddress { get; set; } = 20;
+
+    /// <summary>Failures older than this are forgotten.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The first lockout; each further failure while over the limit doubles it, up to <see cref="MaxLockout"/>.</summary>
+    public TimeSpan Lockout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan MaxLockout { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 public sealed class ApiKeySettings

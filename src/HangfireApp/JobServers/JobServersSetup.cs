@@ -56,14 +56,9 @@ public static class JobServersSetup
         return builder;
     }
 
-    /// <summary>The dashboard at <c>/hangfire</c> (loopback requests only until login exists) and <c>GET /api/servers</c>.</summary>
+    /// <summary><c>GET /api/servers</c>; the dashboard is mapped by <c>MapDashboard</c> (behind the login).</summary>
     public static WebApplication MapJobServers(this WebApplication app)
     {
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions
-        {
-            DashboardTitle = "HangfireApp",
-            Authorization = [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()],
-        });
         app.MapGet("/api/servers", (JobStorage storage) => TypedResults.Ok(
             storage.GetMonitoringApi().Servers()
                 .Select(server => new ServerView(server.Name, server.Queues, server.WorkersCount, server.StartedAt, server.Heartbeat))
