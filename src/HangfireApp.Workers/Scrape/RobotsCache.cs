@@ -28,12 +28,14 @@ public sealed class RobotsCache(PageFetcher fetcher, ScrapeOptions options)
                 _entries.TryRemove(stale, out _);
             }
         }
+        // AddOrUpdate may run a factory more than once under contention: the Lazy makes sure only the entry that
+        // wins ever fetches.
         var entry = _entries.AddOrUpdate(key,
-            _ => new Entry(FetchAsync(url), now + options.RobotsCacheTime),
-            (_, existing) => existing.ExpiresAt < now ? new Entry(FetchAsync(url), now + options.RobotsCacheTime) : existing);
+            _ => new Entry(new Lazy<Task<RobotsTxt>>(() => FetchAsync(url)), now + options.RobotsCacheTime),
+            (_, existing) => existing.ExpiresAt < now ? new Entry(new Lazy<Task<RobotsTxt>>(() => FetchAsync(url)), now + options.RobotsCacheTime) : existing);
         try
         {
-            return await entry.Robots.WaitAsync(cancellationToken);
+            return await entry.Robots.Value.WaitAsync(cancellationToken);
         }
         catch (FetchException)
         {
@@ -46,7 +48,6 @@ public sealed class RobotsCache(PageFetcher fetcher, ScrapeOptions options)
     private async Task<RobotsTxt> FetchAsync(Uri pageUrl)
     {
         // Shared by every page of the site: no caller's token, only the fetcher's own request timeout.
-        await Task.Yield();
         var url = new Uri(pageUrl, "/robots.txt");
         for (var hop = 0; hop <= options.MaxRedirects; hop++)
         {
@@ -69,5 +70,5 @@ public sealed class RobotsCache(PageFetcher fetcher, ScrapeOptions options)
         return RobotsTxt.AllowAll;
     }
 
-    private sealed record Entry(Task<RobotsTxt> Robots, DateTime ExpiresAt);
+    private sealed record Entry(Lazy<Task<RobotsTxt>> Robots, DateTime ExpiresAt);
 }

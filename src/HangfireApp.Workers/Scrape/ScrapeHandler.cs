@@ -51,6 +51,8 @@ public sealed partial class ScrapeHandler(SiteReader reader, ScrapeAddressStore 
         // Clamped here too: items can also arrive through POST /api/batches, which does not know these limits.
         var maxDepth = Math.Clamp(follow?.MaxDepth ?? 0, 0, options.MaxDepthLimit);
         var maxPages = Math.Clamp(follow?.MaxPages ?? 1, 1, options.MaxPagesLimit);
+        // "Same host" is the seed's host, and where the seed redirected to (http://example.com → https://www.example.com).
+        var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { seed.IdnHost };
         var queue = new Queue<(Uri Url, int Depth)>();
         var seen = new HashSet<Uri> { seed };
         queue.Enqueue((seed, 0));
@@ -88,13 +90,17 @@ public sealed partial class ScrapeHandler(SiteReader reader, ScrapeAddressStore 
                 truncated++;
                 Note(notes, next.Url, $"only the first {options.MaxResponseBytes} bytes were read");
             }
+            if (next.Depth == 0)
+            {
+                hosts.Add(page.FinalUrl.IdnHost);
+            }
             var pageUrl = page.FinalUrl.ToString();
             found.AddRange(EmailExtractor.Extract(page.Text).Select(address => new FoundAddress(address, pageUrl)));
             if (page.IsHtml && next.Depth < maxDepth)
             {
                 foreach (var link in LinkExtractor.Extract(page.Text, page.FinalUrl))
                 {
-                    if ((follow?.SameHostOnly ?? true) && !link.IdnHost.Equals(seed.IdnHost, StringComparison.OrdinalIgnoreCase))
+                    if ((follow?.SameHostOnly ?? true) && !hosts.Contains(link.IdnHost))
                     {
                         continue;
                     }

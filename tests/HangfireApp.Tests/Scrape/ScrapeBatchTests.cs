@@ -72,6 +72,14 @@ public sealed class ScrapeBatchTests(ScrapeFixture fixture)
         site.Count("/p1/deeper").ShouldBe(0);
         other.Paths.ShouldBeEmpty();
 
+        // A seed that redirects to another host name: that host is the crawl's "same host" too.
+        var moved = new UriBuilder(site.Url("/")) { Host = "localhost" }.Uri;
+        site.Redirect("/moved", moved.ToString());
+        var (redirected, redirectedCsv) = await fixture.ScrapeAsync(new { urls = new[] { site.Url("/moved").ToString() }, followLinks = new { maxDepth = 1, maxPages = 3 } });
+        redirected.State.ShouldBe("succeeded");
+        redirectedCsv.Skip(1).Select(row => row[0]).ShouldBe(["p1@example.com", "p2@example.com"]);
+        redirectedCsv[1][1].ShouldStartWith("http://localhost:");
+
         var (wide, wideCsv) = await fixture.ScrapeAsync(new { urls = new[] { site.Url("/").ToString() }, followLinks = new { sameHostOnly = false, maxDepth = 2, maxPages = 20 } });
 
         wide.State.ShouldBe("succeeded");
