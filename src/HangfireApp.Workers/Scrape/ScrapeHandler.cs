@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.Logging;
@@ -95,19 +96,29 @@ public sealed partial class ScrapeHandler(SiteReader reader, ScrapeAddressStore 
                 hosts.Add(page.FinalUrl.IdnHost);
             }
             var pageUrl = page.FinalUrl.ToString();
-            found.AddRange(EmailExtractor.Extract(page.Text).Select(address => new FoundAddress(address, pageUrl)));
-            if (page.IsHtml && next.Depth < maxDepth)
+            IReadOnlyList<string> addresses;
+            IReadOnlyList<Uri> links;
+            try
             {
-                foreach (var link in LinkExtractor.Extract(page.Text, page.FinalUrl))
+                addresses = EmailExtractor.Extract(page.Text);
+                links = page.IsHtml && next.Depth < maxDepth ? LinkExtractor.Extract(page.Text, page.FinalUrl) : [];
+            }
+            catch (RegexMatchTimeoutException) when (next.Depth > 0)
+            {
+                // A page built to make the patterns backtrack: skip it rather than lose the rest of the crawl.
+                Note(notes, next.Url, "too costly to scan (pattern timeout)");
+                continue;
+            }
+            found.AddRange(addresses.Select(address => new FoundAddress(address, pageUrl)));
+            foreach (var link in links)
+            {
+                if ((follow?.SameHostOnly ?? true) && !hosts.Contains(link.IdnHost))
                 {
-                    if ((follow?.SameHostOnly ?? true) && !hosts.Contains(link.IdnHost))
-                    {
-                        continue;
-                    }
-                    if (seen.Add(link))
-                    {
-                        queue.Enqueue((link, next.Depth + 1));
-                    }
+                    continue;
+                }
+                if (seen.Add(link))
+                {
+                    queue.Enqueue((link, next.Depth + 1));
                 }
             }
         }
