@@ -2,6 +2,7 @@ using HangfireApp.Batches;
 using HangfireApp.Workers.Bench;
 using HangfireApp.Workers.Packages;
 using HangfireApp.Workers.Rows;
+using HangfireApp.Workers.Scrape;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HangfireApp.Workers;
@@ -14,6 +15,7 @@ public static class WorkersSetup
         services.AddWorkerType<BenchHandler>(BenchHandler.Name, enabledByDefault: false);
         services.AddPackages();
         services.AddRows();
+        services.AddScrape();
         return services;
     }
 }

@@ -7,6 +7,7 @@ using HangfireApp.Dashboard;
 using HangfireApp.Dashboard.Audit;
 using HangfireApp.Api.Packages;
 using HangfireApp.Api.Rows;
+using HangfireApp.Api.Scrape;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Schedules;
 using HangfireApp.Dashboard.Console;
@@ -63,6 +64,7 @@ try
     app.MapBatchesApi();
     app.MapPackagesApi();
     app.MapRowsApi();
+    app.MapScrapeApi();
     app.MapSchedulesApi();
     app.MapAuditApi();
 

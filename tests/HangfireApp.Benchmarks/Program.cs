@@ -10,6 +10,11 @@ using HangfireApp.Workers.Bench;
 // local PostgreSQL, with the host as a separate OS process (as in production). Prints a Markdown report.
 var server = Environment.GetEnvironmentVariable("HANGFIREAPP_TEST_CONNECTION")
     ?? "Host=127.0.0.1;Port=55432;Database=postgres;Username=hangfireapp;Password=hangfireapp";
+if (args.Contains("--scrape"))
+{
+    // The scrape benchmark of issue 5: pages/s at the default politeness against one page at a time.
+    return await ScrapeBench.RunAsync(server, Arg("--pages", 1_000), Arg("--hosts", 50), Arg("--latency-ms", 50));
+}
 if (args.Contains("--packages"))
 {
     // The packages benchmark of issue 5: a separate mode, so the engine benchmark stays as it was.

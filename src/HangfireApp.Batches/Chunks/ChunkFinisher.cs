@@ -1,5 +1,6 @@
 using HangfireApp.Batches.FanIn;
 using HangfireApp.Batches.Storage;
+using HangfireApp.Batches.WorkerTypes;
 using Npgsql;
 
 namespace HangfireApp.Batches.Chunks;
@@ -24,7 +25,13 @@ public enum ChunkEnd
 public sealed class ChunkFinisher(NpgsqlDataSource dataSource, BatchFinalizer finalizer)
 {
     /// <summary>False when the lease was lost (a rescue owns the chunk now): nothing was written.</summary>
-    public async Task<bool> FinishAsync(ChunkClaim claim, ChunkEnd end, string? reason, CancellationToken cancellationToken)
+    /// <param name="claim">The run's claim; every write is fenced by its epoch.</param>
+    /// <param name="end">How the run ends.</param>
+    /// <param name="reason">With <see cref="ChunkEnd.Final"/>: the error of the items still pending.</param>
+    /// <param name="cancellationToken">Cancels the transaction.</param>
+    /// <param name="giveAttemptBack">With <see cref="ChunkEnd.Retry"/>: the next claim gets this run's attempt number again
+    /// (a run its handler stopped after finishing items; see <see cref="IChunkContext.RequestStop"/>).</param>
+    public async Task<bool> FinishAsync(ChunkClaim claim, ChunkEnd end, string? reason, CancellationToken cancellationToken, bool giveAttemptBack = false)
     {
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
         if ((await ChunkStore.LockLeaseAsync(transaction.Connection, null, claim, cancellationToken)).Lost)
@@ -33,8 +40,10 @@ public sealed class ChunkFinisher(NpgsqlDataSource dataSource, BatchFinalizer fi
         }
         if (end == ChunkEnd.Retry)
         {
-            await using var requeue = transaction.Command("update app.chunks set state = 'queued', heartbeat_at = now() where id = @chunk");
+            await using var requeue = transaction.Command(
+                "update app.chunks set state = 'queued', heartbeat_at = now(), attempt = attempt - case when @back then 1 else 0 end where id = @chunk");
             requeue.Parameters.AddWithValue("chunk", claim.ChunkId);
+            requeue.Parameters.AddWithValue("back", giveAttemptBack);
             await requeue.ExecuteNonQueryAsync(cancellationToken);
             transaction.Complete();
             return true;

@@ -96,14 +96,15 @@ public sealed partial class ChunkRunner(
         {
             await finisher.FinishAsync(claim, ChunkEnd.Cancel, null, CancellationToken.None);
         }
-        else if (left > 0 && !run.LastAttempt)
+        else if (left > 0 && (!run.LastAttempt || run.GivesAttemptBack))
         {
             var delay = workerType.Options.Retry.DelayBefore(claim.Attempt);
             var why = run.StopReason ?? $"{left} item(s) failed";
-            if (await finisher.FinishAsync(claim, ChunkEnd.Retry, null, CancellationToken.None))
+            if (await finisher.FinishAsync(claim, ChunkEnd.Retry, null, CancellationToken.None, giveAttemptBack: run.GivesAttemptBack))
             {
-                console.WriteLine($"Retrying in {delay.TotalSeconds:0} s: {why}", ConsoleTextColor.Yellow);
-                throw new ChunkRetryException($"Chunk {claim.ChunkId}: {why}; attempt {claim.Attempt + 1} of {maxAttempts} in {delay.TotalSeconds:0} s", delay);
+                var next = run.GivesAttemptBack ? claim.Attempt : claim.Attempt + 1;
+                console.WriteLine($"Retrying in {delay.TotalSeconds:0} s{(run.GivesAttemptBack ? " (this stopped run does not use up an attempt)" : "")}: {why}", ConsoleTextColor.Yellow);
+                throw new ChunkRetryException($"Chunk {claim.ChunkId}: {why}; attempt {next} of {maxAttempts} in {delay.TotalSeconds:0} s", delay);
             }
         }
         else
@@ -130,7 +131,8 @@ public sealed partial class ChunkRunner(
         catch (Exception e)
         {
             var error = e is OperationCanceledException ? new TimeoutException($"Item timed out after {timeout.TotalSeconds:0.###} s") : e;
-            var final = run.LastAttempt || e is NonRetryableItemException;
+            // A handler may say that trying again cannot help (a 404, a refused address): the item fails for good now.
+            var final = run.LastAttempt || e is IItemFailure { Retryable: false };
             run.CountFailed(final);
             run.Console.WriteLine($"Item {item.ItemNo} failed (attempt {item.Attempts + 1}{(final ? ", final" : ", will be retried")}): {error.GetType().Name}: {error.Message}",
                 final ? ConsoleTextColor.Red : ConsoleTextColor.Yellow);
@@ -212,6 +214,13 @@ public sealed partial class ChunkRunner(
 
         public long ChunkId => Claim.ChunkId;
         public int Attempt => Claim.Attempt;
+
+        /// <summary>
+        /// A run its handler stopped (<see cref="IChunkContext.RequestStop"/>) that still finished at least one item for
+        /// good does not use up an attempt: the items it never started are retried later, also after a last attempt,
+        /// instead of failing untried. Each such run finishes an item, so a chunk cannot loop for ever.
+        /// </summary>
+        public bool GivesAttemptBack => StopReason is not null && !CancelRequested && !LeaseLost && _succeeded + _failedFinal > 0;
 
         public void RequestStop(string reason)
         {

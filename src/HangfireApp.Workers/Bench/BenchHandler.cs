@@ -6,9 +6,11 @@ namespace HangfireApp.Workers.Bench;
 
 /// <summary>
 /// Diagnostic worker type for benchmarks and tests of the engine itself (off unless
-/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" | "rate:0.1" | "before:3",
-/// "consoleLine"?: true }</c>. <c>before:N</c> fails every attempt before the N-th, counted over reruns too (a failure an
-/// operator's rerun fixes); <c>consoleLine</c> writes a console line per item, for the console's overhead benchmark.
+/// <c>WorkerTypes:bench:Enabled=true</c>). Payload: <c>{ "delayMs"?, "cpuMs"?, "fail"?: "never" | "always" | "once" |
+/// "permanent" | "rate:0.1" | "before:3", "stop"?, "consoleLine"? }</c>: <c>permanent</c> fails the item for good at once
+/// (not retryable); <c>before:N</c> fails every attempt before the N-th, counted over reruns too (a failure an operator's
+/// rerun fixes); <c>stop</c> asks the chunk to stop (<see cref="IChunkContext.RequestStop"/>) before the item fails or
+/// succeeds; <c>consoleLine</c> writes a console line per item, for the console's overhead benchmark.
 /// </summary>
 public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
 {
@@ -32,6 +34,14 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
         {
             item.Chunk.Console.WriteLine($"Bench item {item.ItemNo}, attempt {item.Attempt}");
         }
+        if (payload.Stop == true)
+        {
+            item.Chunk.RequestStop($"bench item {item.ItemNo} asked to stop");
+        }
+        if (payload.Fail == "permanent")
+        {
+            throw new BenchPermanentFailureException($"Bench item {item.ItemNo} failed for good as asked");
+        }
         if (ShouldFail(payload.Fail, item))
         {
             throw new InvalidOperationException($"Bench item {item.ItemNo} failed on attempt {item.Attempt} as asked ('{payload.Fail}')");
@@ -50,10 +60,16 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
             && double.TryParse(fail.AsSpan(5), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) =>
             // Deterministic per item and attempt, so a run is reproducible.
             new Random(HashCode.Combine(item.BatchId, item.ItemNo, item.Attempt)).NextDouble() < rate,
-        _ => throw new ArgumentException($"Unknown fail mode '{fail}': never, always, once, rate:<0..1> or before:<attempt>."),
+        _ => throw new ArgumentException($"Unknown fail mode '{fail}': never, always, once, permanent, rate:<0..1> or before:<attempt>."),
     };
 }
 
-public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value, bool? ConsoleLine = null);
+public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value, bool? ConsoleLine = null, bool? Stop = null);
+
+/// <summary>A failure that retrying cannot fix.</summary>
+public sealed class BenchPermanentFailureException(string message) : Exception(message), IItemFailure
+{
+    public bool Retryable => false;
+}
 
 public sealed record BenchResult(int ItemNo, int Attempt, System.Text.Json.JsonElement? Value);
