@@ -111,4 +111,12 @@ public static class AuditActions
     public const string LoginFailed = "dashboard.login_failed";
     public const string Logout = "dashboard.logout";
     public const string HangfirePrefix = "hangfire.";
+    public const string RowsSubmit = "rows.submit";
+    public const string ScrapeSubmit = "scrape.submit";
+    public const string PackagesRegister = "packages.register";
+    public const string PackagesRerunFailed = "packages.rerun_failed";
+    public const string AdvisoriesImport = "advisories.import";
+    public const string ScheduleSave = "schedule.save";
+    public const string ScheduleDelete = "schedule.delete";
+    public const string ScheduleTrigger = "schedule.trigger";
 }

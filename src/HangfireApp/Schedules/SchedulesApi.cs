@@ -1,3 +1,5 @@
+using HangfireApp.Api.Audit;
+using HangfireApp.Batches.Audit;
 using System.Text.Json;
 using HangfireApp.Auth;
 using HangfireApp.Batches.Schedules;
@@ -29,11 +31,11 @@ public static class SchedulesApi
     public static WebApplication MapSchedulesApi(this WebApplication app)
     {
         var api = app.MapGroup("/api/schedules").WithTags("Schedules");
-        api.MapPost("", SaveAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
+        api.MapPost("", SaveAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.ScheduleSave);
         api.MapGet("", ListAsync).RequireAuthorization(AuthSetup.ViewerPolicy);
         api.MapGet("/{id}", GetAsync).RequireAuthorization(AuthSetup.ViewerPolicy);
-        api.MapDelete("/{id}", DeleteAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
-        api.MapPost("/{id}/trigger", TriggerAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
+        api.MapDelete("/{id}", DeleteAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.ScheduleDelete);
+        api.MapPost("/{id}/trigger", TriggerAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.ScheduleTrigger);
         return app;
     }
 

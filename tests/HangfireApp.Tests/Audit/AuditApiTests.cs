@@ -127,5 +127,31 @@ public sealed class AuditApiTests(EngineFixture engine)
     private async Task<Page<AuditEntry>> PageAsync(string query) =>
         (await Api.GetFromJsonAsync<Page<AuditEntry>>($"/api/audit?{query}", BatchApi.Json))!;
 
+    [Fact]
+    public async Task OtherOperatorCalls_AreAuditedWhenTheySucceed_AndNotWhenRefused()
+    {
+        var id = $"audit-{Guid.NewGuid():N}"[..20];
+        using (var save = await Api.PostAsJsonAsync("/api/schedules", new { id, cron = "0 3 * * *", workerType = "bench", items = new[] { new { } } }))
+        {
+            save.StatusCode.ShouldBe(HttpStatusCode.Created, await save.Content.ReadAsStringAsync());
+        }
+        using (var refused = await Api.PostAsJsonAsync("/api/schedules", new { id, cron = "not a cron", workerType = "bench", items = new[] { new { } } }))
+        {
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        }
+        using (var delete = await Api.DeleteAsync(new Uri($"/api/schedules/{id}", UriKind.Relative)))
+        {
+            delete.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        }
+        using (var register = await Api.PostAsJsonAsync("/api/packages", new[] { new { ecosystem = "npm", name = "left-pad", version = "1.0.0" } }))
+        {
+            register.StatusCode.ShouldBe(HttpStatusCode.OK, await register.Content.ReadAsStringAsync());
+        }
+
+        (await EntriesAsync($"action={AuditActions.ScheduleSave}")).Count(entry => entry.Target == $"schedule:{id}").ShouldBe(1);
+        (await EntriesAsync($"action={AuditActions.ScheduleDelete}")).ShouldContain(entry => entry.Target == $"schedule:{id}" && entry.Actor == "bootstrap-admin");
+        (await EntriesAsync($"action={AuditActions.PackagesRegister}")).ShouldNotBeEmpty();
+    }
+
     private async Task<IReadOnlyList<AuditEntry>> EntriesAsync(string query) => (await PageAsync(query)).Items;
 }

@@ -1,3 +1,5 @@
+using HangfireApp.Api.Audit;
+using HangfireApp.Batches.Audit;
 using System.Text.Json;
 using HangfireApp.Auth;
 using HangfireApp.Batches;
@@ -18,10 +20,10 @@ public static class PackagesApi
     public static WebApplication MapPackagesApi(this WebApplication app)
     {
         var api = app.MapGroup("/api").WithTags("Packages");
-        api.MapPost("/packages", RegisterAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
+        api.MapPost("/packages", RegisterAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.PackagesRegister);
         api.MapGet("/packages", ListAsync).RequireAuthorization(AuthSetup.ViewerPolicy);
-        api.MapPost("/packages/rerun-failed", RerunFailedAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
-        api.MapPost("/advisories/import", ImportAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
+        api.MapPost("/packages/rerun-failed", RerunFailedAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.PackagesRerunFailed);
+        api.MapPost("/advisories/import", ImportAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.AdvisoriesImport);
         return app;
     }
 

@@ -1,3 +1,5 @@
+using HangfireApp.Api.Audit;
+using HangfireApp.Batches.Audit;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -23,6 +25,7 @@ public static class RowsApi
         app.MapGroup("/api").WithTags("Rows")
             .MapPost("/rows/csv", UploadAsync)
             .RequireAuthorization(AuthSetup.OperatorPolicy)
+            .Audited(AuditActions.RowsSubmit)
             .DisableAntiforgery(); // an API-key API, no cookies: there is no cross-site form to defend against
         return app;
     }

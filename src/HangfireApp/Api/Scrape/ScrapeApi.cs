@@ -1,3 +1,5 @@
+using HangfireApp.Api.Audit;
+using HangfireApp.Batches.Audit;
 using System.Security.Cryptography;
 using System.Text.Json;
 using HangfireApp.Auth;
@@ -15,7 +17,7 @@ public static class ScrapeApi
     public static WebApplication MapScrapeApi(this WebApplication app)
     {
         app.MapGroup("/api").WithTags("Scrape")
-            .MapPost("/scrape", SubmitAsync).RequireAuthorization(AuthSetup.OperatorPolicy);
+            .MapPost("/scrape", SubmitAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.ScrapeSubmit);
         return app;
     }
 
