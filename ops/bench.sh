@@ -2,7 +2,8 @@
 # The benchmark harness (not a test): engine throughput vs. one-Hangfire-job-per-unit, I/O efficiency,
 # pickup and fan-in latency, peak memory. Needs a quiet machine; takes a few minutes.
 # Usage: ops/bench.sh [--items 100000] [--baseline 10000]     (report also written to .local/bench.md)
-#        ops/bench.sh --console-overhead [--items 100000] [--rounds 2]   job console off vs on, side by side
+#        ops/bench.sh --console-overhead [--items 20000] [--pairs 10]   job console off vs on, two hosts, alternating batches
+#        ops/bench.sh --rows | --scrape | --packages                     the worker types' benchmarks (see docs/benchmarks.md)
 #        ops/bench.sh --dashboard [--batches 1000] [--big-items 100000]  Batches pages: server time per page
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

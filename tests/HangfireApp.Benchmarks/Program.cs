@@ -38,7 +38,7 @@ if (args.Contains("--console-overhead"))
 {
     // The job console's cost (issue 4): the engine benchmark with the console off and on, side by side.
     var consoleReport = new List<string>();
-    var status = await ConsoleBench.RunAsync(server, engineItems, engineChunk, engineWorkers, Arg("--rounds", 2), line =>
+    var status = await ConsoleBench.RunAsync(server, Arg("--items", 20_000), engineChunk, engineWorkers, Arg("--pairs", 10), line =>
     {
         Console.WriteLine(line);
         consoleReport.Add(line);

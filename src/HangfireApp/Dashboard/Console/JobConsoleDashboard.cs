@@ -51,7 +51,12 @@ public static class JobConsoleDashboard
         // Hangfire renders its pages synchronously; the read is one round trip of three indexed queries.
         var snapshot = services.GetRequiredService<JobConsoleStore>()
             .ReadAsync(jobId, 0, LinesOnPage, newest: true, CancellationToken.None).GetAwaiter().GetResult();
-        var live = ConsoleEndpoints.IsLive(dto.JobDetails.History.Count > 0 ? dto.JobDetails.History[0].StateName : null);
+        string? state;
+        using (var connection = dto.Page.Storage.GetConnection())
+        {
+            state = connection.GetStateData(dto.JobId)?.Name; // the current state, as the JSON endpoint reads it
+        }
+        var live = ConsoleEndpoints.IsLive(state);
         if (snapshot.Sections.Count == 0 && !live)
         {
             return new NonEscapedString(string.Empty); // a job that never wrote to a console (a sweep, a webhook)
