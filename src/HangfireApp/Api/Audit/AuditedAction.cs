@@ -5,7 +5,7 @@ namespace HangfireApp.Api.Audit;
 /// <summary>
 /// Records an operator API call in the audit log once it has succeeded (a 2xx result; a refused call throws or
 /// answers 4xx and leaves no entry). For the calls whose action has no transaction of its own to record in —
-/// the batch calls record inside theirs (<see cref="Batches.Submit.BatchSubmitter"/>, <see cref="Batches.Control.BatchControl"/>).
+/// the batch calls record inside theirs (<see cref="HangfireApp.Batches.Submit.BatchSubmitter"/>, <see cref="HangfireApp.Batches.Control.BatchControl"/>).
 /// The entry is written after the action committed, so a crash in between can lose it (never invent one).
 /// </summary>
 public static class AuditedAction
@@ -14,18 +14,20 @@ public static class AuditedAction
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>
         {
-            var result = await next(context);
+            var returned = await next(context);
+            // Results<A, B> wraps the result that was chosen.
+            var result = returned is INestedHttpResult nested ? nested.Result : returned;
             // 200 with a batch is an idempotent repeat of a submit: the first call was recorded.
-            var repeat = result is IStatusCodeHttpResult { StatusCode: 200 } and IValueHttpResult { Value: Batches.Queries.BatchView };
+            var repeat = result is IStatusCodeHttpResult { StatusCode: 200 } and IValueHttpResult { Value: HangfireApp.Batches.Queries.BatchView };
             if (result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } && !repeat)
             {
                 var http = context.HttpContext;
-                var target = result is IValueHttpResult { Value: Batches.Queries.BatchView batch } ? $"batch:{batch.Id}"
-                    : result is IValueHttpResult { Value: Batches.Schedules.ScheduleView schedule } ? $"schedule:{schedule.Id}"
+                var target = result is IValueHttpResult { Value: HangfireApp.Batches.Queries.BatchView batch } ? $"batch:{batch.Id}"
+                    : result is IValueHttpResult { Value: HangfireApp.Batches.Schedules.ScheduleView schedule } ? $"schedule:{schedule.Id}"
                     : http.Request.RouteValues.TryGetValue("id", out var id) ? $"{action.Split('.')[0]}:{id}" : null;
                 await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(
                     http.User.Identity?.Name ?? "unknown", action, target, null, http.RequestAborted);
             }
-            return result;
+            return returned;
         });
 }
