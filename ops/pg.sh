@@ -56,7 +56,17 @@ if [[ $(id -u) -eq 0 && -z ${HANGFIREAPP_PG_DIR:-} ]]; then
   fi
 fi
 
-if [[ ! -s $data/PG_VERSION ]]; then
+psql_admin() { PGOPTIONS='-c client_min_messages=warning' PGPASSWORD=postgres "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 "$@"; }
+
+# A second checkout (a git worktree, a clean clone) finds the port taken by the first one's cluster, made by this
+# script with the same credentials: it shares that server (each test creates its own database anyway).
+reuse=false
+if [[ ! -s $data/PG_VERSION ]] && psql_admin -c 'select 1' >/dev/null 2>&1; then
+  log "127.0.0.1:$port already serves a cluster of this script (another checkout?): using it"
+  reuse=true
+fi
+
+if [[ $reuse == false && ! -s $data/PG_VERSION ]]; then
   log "creating cluster in $data"
   mkdir -p "$data"
   [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$data"
@@ -77,12 +87,11 @@ log_min_messages = warning
 CONF
 fi
 
-if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+if [[ $reuse == false ]] && ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
   log "starting PostgreSQL on 127.0.0.1:$port"
   as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $port" -w -t 60 start >/dev/null
 fi
 
-psql_admin() { PGOPTIONS='-c client_min_messages=warning' PGPASSWORD=postgres "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 "$@"; }
 
 for _ in $(seq 1 30); do
   psql_admin -c 'select 1' >/dev/null 2>&1 && break
