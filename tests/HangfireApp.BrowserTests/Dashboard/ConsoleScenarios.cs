@@ -42,6 +42,26 @@ public sealed class ConsoleScenarios(BrowserFixture fixture) : BrowserScenario(f
     }
 
     [Fact]
+    public async Task ProcessingList_ShowsARunningChunksProgress()
+    {
+        // One chunk of 12 items of 1.5 s, 4 in flight: about 4.5 s in the Processing state.
+        using var response = await Host.Api.PostAsJsonAsync("api/batches", new
+        {
+            workerType = "bench", description = "processing list progress", chunkSize = 12,
+            items = Enumerable.Range(0, 12).Select(_ => new { delayMs = 1500 }).ToArray(),
+        });
+        var text = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(text);
+        var batchId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
+        var jobId = await Eventually.Until(() => JobIdAsync(batchId), id => id is not null, TimeSpan.FromSeconds(20), "the chunk's job");
+
+        Browser.LoginAs(Host, "operator", "/hangfire/jobs/processing");
+        var bar = Browser.WaitFor($".console-progress-list[data-job-id='{jobId}'] .console-progress[data-name='items']", TimeSpan.FromSeconds(15));
+        bar.FindElement(By.CssSelector(".console-progress-text")).Text.ShouldEndWith("%");
+        Browser.Screenshot("processing-list-progress");
+    }
+
+    [Fact]
     public async Task TenThousandLines_RenderAndTheLatestIsReachable()
     {
         var jobs = Host.App.Service<IBackgroundJobClient>();
