@@ -32,8 +32,8 @@ if (args.Contains("--rows"))
         Arg("--rows-dop", 64), Arg("--rows-workers", 0), Arg("--rows-baseline", 300));
 }
 var engineItems = Arg("--items", 100_000);
-var engineChunk = Arg("--chunk", 2_000);
-var engineWorkers = Arg("--workers", 4);
+var engineChunk = Arg("--chunk", 4_000);
+var engineWorkers = Arg("--workers", 6);
 if (args.Contains("--console-overhead"))
 {
     // The job console's cost (issue 4): the engine benchmark with the console off and on, side by side.
@@ -85,6 +85,18 @@ await using (var host = await BenchHost.StartAsync(server, engineSettings))
     engineRate = engineItems / seconds;
     peakSubmit100k = host.PeakRssMb();
     Report($"1. Engine: {engineItems:N0} no-op items, submit → final in {seconds:0.00} s (submit request {submitMs} ms): **{engineRate:N0} items/s**");
+    // Where the time went, to tell a slow run's cause (late pickup, one slow chunk, slow finalisation) from noise.
+    Report("   Chunk timeline: " + await host.ScalarAsync<string>("""
+        select format('%s chunks; starts +%s..+%s ms after the batch was created; run time median %s ms, max %s ms; last finish +%s ms; batch final +%s ms; attempts > 1: %s',
+            count(*),
+            round(extract(epoch from min(c.started_at) - b.created_at) * 1000), round(extract(epoch from max(c.started_at) - b.created_at) * 1000),
+            round(extract(epoch from percentile_cont(0.5) within group (order by c.finished_at - c.started_at)) * 1000),
+            round(extract(epoch from max(c.finished_at - c.started_at)) * 1000),
+            round(extract(epoch from max(c.finished_at) - b.created_at) * 1000),
+            round(extract(epoch from b.finished_at - b.created_at) * 1000),
+            count(*) filter (where c.attempt > 1))
+        from app.chunks c join app.batches b on b.id = c.batch_id where c.batch_id = @id group by b.created_at, b.finished_at
+        """, id));
 
     var baselineRate = await RunBaselineAsync(host, baselineUnits);
     Report($"2. Naive baseline: {baselineUnits:N0} no-op Hangfire jobs, one per unit, same host: **{baselineRate:N0} units/s** → engine/baseline = **{engineRate / baselineRate:N0}×**");
