@@ -9,17 +9,9 @@ namespace HangfireApp.Tests.Infrastructure;
 /// One real host per test collection with the <c>bench</c> worker type on, small chunks, fast retries and
 /// fast sweeps, on its own database. Tests create their own batches, so they never see each other's data.
 /// </summary>
-public sealed class EngineFixture : IAsyncLifetime
+public sealed class EngineFixture : HostFixture
 {
     public const string ViewerKey = "viewer-key-for-tests";
-
-    private TestDatabase? _database;
-
-    public AppFactory App { get; private set; } = null!;
-
-    public HttpClient Api { get; private set; } = null!;
-
-    public NpgsqlDataSource Db { get; private set; } = null!;
 
     public static Dictionary<string, string?> EngineSettings(string? role = null) => new()
     {
@@ -45,24 +37,7 @@ public sealed class EngineFixture : IAsyncLifetime
         ["Auth:ApiKeys:0:Sha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData("viewer-key-for-tests"u8)),
     };
 
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        App = new AppFactory(_database, EngineSettings());
-        Api = App.ApiClient();
-        Db = _database.CreateDataSource();
-        await Eventually.Until(
-            () => Api.GetAsync(new Uri("/health/ready", UriKind.Relative)),
-            response => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the host to become ready");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Api.Dispose();
-        await App.DisposeAsync();
-        await Db.DisposeAsync();
-        await _database!.DisposeAsync();
-    }
+    protected override Dictionary<string, string?> HostSettings() => EngineSettings();
 }
 
 /// <summary>Shortcuts for the batches API, as a client would call it.</summary>

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using HangfireApp.Tests.Infrastructure;
 using HangfireApp.Workers.Packages;
-using Npgsql;
 
 namespace HangfireApp.Tests.Packages;
 
@@ -12,16 +11,8 @@ namespace HangfireApp.Tests.Packages;
 /// <c>pending-packages</c> sweep is scheduled once a year, so tests run it when they mean to; state is
 /// reset before each test (packages, findings, advisories, schedules).
 /// </summary>
-public sealed class PackagesFixture : IAsyncLifetime
+public sealed class PackagesFixture : HostFixture
 {
-    private TestDatabase? _database;
-
-    public AppFactory App { get; private set; } = null!;
-
-    public HttpClient Api { get; private set; } = null!;
-
-    public NpgsqlDataSource Db { get; private set; } = null!;
-
     public static Dictionary<string, string?> Settings()
     {
         var settings = EngineFixture.EngineSettings();
@@ -39,16 +30,7 @@ public sealed class PackagesFixture : IAsyncLifetime
         return settings;
     }
 
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        App = new AppFactory(_database, Settings());
-        Api = App.ApiClient();
-        Db = _database.CreateDataSource();
-        await Eventually.Until(
-            () => Api.GetAsync(new Uri("/health/ready", UriKind.Relative)),
-            response => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the host to become ready");
-    }
+    protected override Dictionary<string, string?> HostSettings() => Settings();
 
     public async Task ResetAsync()
     {
@@ -94,14 +76,6 @@ public sealed class PackagesFixture : IAsyncLifetime
     {
         var text = await response.Content.ReadAsStringAsync();
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Api.Dispose();
-        await App.DisposeAsync();
-        await Db.DisposeAsync();
-        await _database!.DisposeAsync();
     }
 }
 

@@ -6,7 +6,6 @@ using System.Text.Json;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Npgsql;
 
 namespace HangfireApp.Tests.Scrape;
 
@@ -15,16 +14,8 @@ namespace HangfireApp.Tests.Scrape;
 /// on 127.0.0.1), short timeouts, small chunks and a fast retry. Tests submit their own batches against their
 /// own <see cref="TestSite"/>s, so nothing needs resetting between them.
 /// </summary>
-public sealed class ScrapeFixture : IAsyncLifetime
+public sealed class ScrapeFixture : HostFixture
 {
-    private TestDatabase? _database;
-
-    public AppFactory App { get; private set; } = null!;
-
-    public HttpClient Api { get; private set; } = null!;
-
-    public NpgsqlDataSource Db { get; private set; } = null!;
-
     public static Dictionary<string, string?> Settings()
     {
         var settings = EngineFixture.EngineSettings();
@@ -44,16 +35,7 @@ public sealed class ScrapeFixture : IAsyncLifetime
         return settings;
     }
 
-    public async ValueTask InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        App = new AppFactory(_database, Settings());
-        Api = App.ApiClient();
-        Db = _database.CreateDataSource();
-        await Eventually.Until(
-            () => Api.GetAsync(new Uri("/health/ready", UriKind.Relative)),
-            response => response.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "the host to become ready");
-    }
+    protected override Dictionary<string, string?> HostSettings() => Settings();
 
     /// <summary>POSTs to <c>/api/scrape</c>: the status and the body (a batch, or ProblemDetails).</summary>
     public async Task<(int Status, JsonElement Body)> PostScrapeAsync(object body)
@@ -86,14 +68,6 @@ public sealed class ScrapeFixture : IAsyncLifetime
     /// <summary>An item's result: the API carries it as JSON text.</summary>
     public static JsonElement Result(JsonElement item) =>
         JsonDocument.Parse(item.GetProperty("result").GetString()!).RootElement.Clone();
-
-    public async ValueTask DisposeAsync()
-    {
-        Api.Dispose();
-        await App.DisposeAsync();
-        await Db.DisposeAsync();
-        await _database!.DisposeAsync();
-    }
 }
 
 [CollectionDefinition(Name)]
