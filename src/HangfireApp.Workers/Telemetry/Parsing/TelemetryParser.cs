@@ -108,11 +108,22 @@ public sealed class TelemetryParser
                 }
                 end += read;
                 _bytes += read;
-                if (first && end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+                if (first)
                 {
-                    start = 3; // a UTF-8 byte order mark, which Utf8JsonReader does not accept
+                    if (end < 3 && !final)
+                    {
+                        continue;
+                    }
+                    if (end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF)
+                    {
+                        start = 3; // a UTF-8 byte order mark, which Utf8JsonReader does not accept
+                    }
+                    if (final && end - start == 0)
+                    {
+                        throw new TelemetryFormatException("the file is empty", 0, 0);
+                    }
+                    first = false;
                 }
-                first = first && end < 3 && !final;
                 start = ParseBlock(buffer.AsSpan(0, end), start, final, ref state);
                 if (final && !state.Done)
                 {
