@@ -75,11 +75,11 @@ public static class MatchGenerator
                     positions[player] = (Math.Clamp(x + (random.NextDouble() - 0.5) * step * 2, 0, 816000), Math.Clamp(y + (random.NextDouble() - 0.5) * step * 2, 0, 816000));
                     t.Position(second, player, positions[player].X, positions[player].Y, 100);
                 }
-                if (roll < 0.12)
+                if (roll < 0.14)
                 {
                     t.Attack(second, player);
                 }
-                else if (roll < 0.155)
+                else if (roll < 0.20)
                 {
                     var victim = Enemy(random, alive, player);
                     if (victim is not null)
@@ -87,22 +87,22 @@ public static class MatchGenerator
                         t.TakeDamage(second, player, victim, Math.Round(random.NextDouble() * 40, 2), random.Next(6) == 0 ? "HeadShot" : "TorsoShot");
                     }
                 }
-                else if (roll < 0.215)
+                else if (roll < 0.28)
                 {
                     var weapon = random.Next(4) == 0;
                     t.ItemPickup(second, player, weapon ? "Item_Weapon_AK47_C" : "Item_Ammo_762mm_C", weapon ? "Weapon" : "Ammunition", weapon ? "Main" : "None");
                 }
-                else if (roll < 0.245)
+                else if (roll < 0.305)
                 {
                     t.GameStatePeriodic(second, alive.Count); // stands in for the equip/attach/drop events the statistics skip
                 }
-                else if (roll < 0.262)
+                else if (roll < 0.322)
                 {
                     var heal = random.Next(2) == 0;
                     t.ItemUse(second, player, heal ? "Item_Heal_FirstAid_C" : "Item_Boost_EnergyDrink_C", "Use", heal ? "Heal" : "Boost");
                     t.Heal(second, player, 15);
                 }
-                else if (roll < 0.2645)
+                else if (roll < 0.3245)
                 {
                     if (riding.Remove(player))
                     {
@@ -114,7 +114,7 @@ public static class MatchGenerator
                         t.VehicleRide(second, player);
                     }
                 }
-                else if (roll < 0.2652)
+                else if (roll < 0.3252)
                 {
                     if (swimming.Remove(player))
                     {

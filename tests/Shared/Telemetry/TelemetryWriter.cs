@@ -425,14 +425,12 @@ public sealed class TelemetryWriter : IDisposable
         _json.WriteNumber("z", z);
         _json.WriteEndObject();
         _json.WriteNumber("ranking", ranking);
-        _json.WriteNumber("individualRanking", ranking);
         _json.WriteString("accountId", player.AccountId);
         _json.WriteBoolean("isInBlueZone", false);
         _json.WriteBoolean("isInRedZone", false);
         _json.WriteStartArray("zone");
         _json.WriteStringValue("georgopol");
         _json.WriteEndArray();
-        _json.WriteString("type", "user");
     }
 
     private void DamageInfo(string name, string reason, string category, double distanceCm)

@@ -23,12 +23,17 @@ public sealed class TelemetryParser
     public const int InitialBufferBytes = 128 * 1024;
     public const int MaxEventBytes = 16 * 1024 * 1024;
 
+    /// <summary>How far <see cref="ReadMatchIdAsync"/> looks for <c>LogMatchDefinition</c> (real files start with it).</summary>
+    public const int MatchIdSearchEvents = 1_000;
+
     private readonly MatchAggregator _aggregator = new();
+    private readonly bool _headOnly;
     private long _eventIndex;
     private long _bytes;
 
-    private TelemetryParser()
+    private TelemetryParser(bool headOnly)
     {
+        _headOnly = headOnly;
     }
 
     /// <summary>True when the bytes start like a gzip member (RFC 1952 magic 1f 8b).</summary>
@@ -38,7 +43,18 @@ public sealed class TelemetryParser
     /// Parses a whole file. Throws <see cref="TelemetryFormatException"/> when it is not a valid event array;
     /// I/O errors of <paramref name="input"/> pass through unchanged (they may be worth a retry).
     /// </summary>
-    public static async Task<MatchAggregate> ParseAsync(Stream input, CancellationToken cancellationToken)
+    public static Task<MatchAggregate> ParseAsync(Stream input, CancellationToken cancellationToken) =>
+        ParseAsync(input, headOnly: false, cancellationToken);
+
+    /// <summary>
+    /// The match id of a file (<c>LogMatchDefinition.MatchId</c>), read from its first <see cref="MatchIdSearchEvents"/>
+    /// events only; null when they do not define it. Throws <see cref="TelemetryFormatException"/> when those events
+    /// are not valid telemetry.
+    /// </summary>
+    public static async Task<string?> ReadMatchIdAsync(Stream input, CancellationToken cancellationToken) =>
+        (await ParseAsync(input, headOnly: true, cancellationToken)).Summary.MatchId;
+
+    private static async Task<MatchAggregate> ParseAsync(Stream input, bool headOnly, CancellationToken cancellationToken)
     {
         var head = new byte[2];
         var headLength = 0;
@@ -59,7 +75,7 @@ public sealed class TelemetryParser
         }
         await using (source)
         {
-            return await new TelemetryParser().RunAsync(source, gzip, cancellationToken);
+            return await new TelemetryParser(headOnly).RunAsync(source, gzip, cancellationToken);
         }
     }
 
@@ -203,6 +219,11 @@ public sealed class TelemetryParser
                 _eventIndex++;
                 committed = reader.BytesConsumed;
                 committedState = reader.CurrentState;
+                if (_headOnly && (e.Type == TelemetryEventType.MatchDefinition || _eventIndex >= MatchIdSearchEvents))
+                {
+                    position.Done = true;
+                    break;
+                }
             }
         }
         catch (JsonException e)
