@@ -5,10 +5,8 @@ using HangfireApp.Auth;
 using HangfireApp.Auth.DataProtection;
 using HangfireApp.Dashboard;
 using HangfireApp.Dashboard.Audit;
-using HangfireApp.Api.Packages;
-using HangfireApp.Api.Rows;
-using HangfireApp.Api.Scrape;
 using HangfireApp.Batches;
+using HangfireApp.Batches.Modules;
 using HangfireApp.Batches.Schedules;
 using HangfireApp.Dashboard.Console;
 using HangfireApp.Dashboard.Batches;
@@ -40,7 +38,7 @@ try
     builder.AddApiAuthentication();
     builder.AddSharedDataProtection();
     builder.Services.AddBatchEngine();
-    builder.Services.AddWorkerTypes();
+    builder.Services.AddWorkerTypes(WorkerModules.All);
     builder.Services.AddSchedules();
     builder.AddJobServers();
     builder.AddJobConsoleDashboard();
@@ -62,9 +60,7 @@ try
     app.MapJobServers();
     app.MapDashboard();
     app.MapBatchesApi();
-    app.MapPackagesApi();
-    app.MapRowsApi();
-    app.MapScrapeApi();
+    app.MapWorkerTypes();
     app.MapSchedulesApi();
     app.MapAuditApi();
 
