@@ -94,8 +94,10 @@ public sealed class TelemetryMatchTests(TelemetryFixture fixture) : IAsyncLifeti
 
         using var reprocess = await fixture.Api.PostAsync(new Uri($"/api/telemetry/matches/{KnownMatch.MatchId}/reprocess", UriKind.Relative), null);
         ((int)reprocess.StatusCode).ShouldBe(202);
-        await Eventually.Until(() => fixture.Db.ScalarAsync("select count(*) from app.items i join app.batches b on b.id = i.batch_id where b.worker_type = 'telemetry' and i.state = 'succeeded'"),
-            count => count == 2, TimeSpan.FromSeconds(60), "the match to be processed twice");
+        var reprocessed = await TelemetryFixture.ReadAsync(reprocess);
+        reprocessed.GetProperty("previousStatus").GetString().ShouldBe("processed");
+        var batch = await fixture.Api.WaitFinalAsync(reprocessed.GetProperty("batchId").GetInt64());
+        batch.State.ShouldBe("succeeded");
         (await fixture.WaitMatchAsync(KnownMatch.MatchId)).GetProperty("status").GetString().ShouldBe("processed");
         (await fixture.Db.ScalarAsync("select count(*) from app.telemetry_player_stats")).ShouldBe(6);
         (await fixture.Db.ScalarAsync("select count(*) from app.telemetry_matches")).ShouldBe(1);
