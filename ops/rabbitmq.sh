@@ -31,16 +31,14 @@ if ! command -v rabbitmq-server >/dev/null 2>&1 && [[ ! -x /usr/lib/rabbitmq/bin
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   # RUNLEVEL=1: invoke-rc.d starts no service during the install (containers without systemd would start one).
-  RUNLEVEL=1 apt-get install -y -qq --no-install-recommends rabbitmq-server >&2
+  RUNLEVEL=1 apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
 fi
 PATH=/usr/lib/rabbitmq/bin:$PATH
 
 if [[ $(id -u) -eq 0 ]]; then
   as_owner() { (cd / && runuser -u rabbitmq -- env "$@"); }
-  owner=rabbitmq
 else
   as_owner() { env "$@"; }
-  owner=$(id -un)
 fi
 
 mkdir -p "$base/mnesia" "$base/log" "$base/home"
@@ -54,11 +52,11 @@ if [[ $(id -u) -eq 0 ]]; then
     log "the checkout is not reachable by the rabbitmq user; using $base"
   fi
 fi
-# No plugins (no management listener on 15672), loopback only, small disk threshold for developer machines.
+# No plugins (no management listener on 15672), loopback only (the guest user works from 127.0.0.1 only),
+# a small disk threshold for developer machines.
 printf '[].\n' > "$base/enabled_plugins"
 cat > "$base/rabbitmq.conf" <<CONF
 listeners.tcp.1 = 127.0.0.1:$port
-loopback_users = none
 disk_free_limit.absolute = 50MB
 log.file.level = warning
 CONF
