@@ -14,6 +14,8 @@ using HangfireApp.Health;
 using HangfireApp.Hosting;
 using HangfireApp.JobServers;
 using HangfireApp.Logging;
+using HangfireApp.Metrics;
+using HangfireApp.Api.Control;
 using HangfireApp.Schedules;
 using HangfireApp.Workers;
 using Serilog;
@@ -53,16 +55,19 @@ try
 
     app.UseReverseProxy();
     app.UseRequestLogging();
+    app.UseRequestMetrics();
     app.UseApi();
     app.UseApiAuthentication();
     app.UseHangfireCommandAudit();
     app.MapHealth();
+    app.MapMetrics();
     app.MapJobServers();
     app.MapDashboard();
     app.MapBatchesApi();
     app.MapWorkerTypes();
     app.MapSchedulesApi();
     app.MapAuditApi();
+    app.MapControlApi();
 
     app.Run();
     return 0;
