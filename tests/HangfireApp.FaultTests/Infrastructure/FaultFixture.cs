@@ -81,6 +81,12 @@ public sealed class FaultFixture : IAsyncLifetime
             settings["Sweeps:Interval"] = "00:00:10";
             settings["Sweeps:StallTimeout"] = "00:00:10";
         }
+        // ops/faults.sh --set key=value: to measure an alternative (e.g. a short DistributedLockTimeout) side by side.
+        foreach (var pair in (Environment.GetEnvironmentVariable("HANGFIREAPP_FAULTS_HOST_SETTINGS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = (pair[..pair.IndexOf('=', StringComparison.Ordinal)], pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            settings[key] = value;
+        }
         return settings;
     }
 
