@@ -85,9 +85,9 @@ internal sealed partial class ChunkJobParking(IHostEnvironment environment, ICon
         Thread.Sleep(Timeout.Infinite);
     }
 
-    [LoggerMessage(EventId = 3901, Level = LogLevel.Warning, Message = "Fault injection armed: chunk jobs park at {Point}")]
+    [LoggerMessage(EventId = 3491, Level = LogLevel.Warning, Message = "Fault injection armed: chunk jobs park at {Point}")]
     private static partial void LogArmed(ILogger logger, ParkPoint point);
 
-    [LoggerMessage(EventId = 3902, Level = LogLevel.Warning, Message = "Fault injection: parked chunk job {JobId} at {Point}")]
+    [LoggerMessage(EventId = 3492, Level = LogLevel.Warning, Message = "Fault injection: parked chunk job {JobId} at {Point}")]
     private static partial void LogParked(ILogger logger, string jobId, ParkPoint point);
 }

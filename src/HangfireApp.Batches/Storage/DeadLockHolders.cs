@@ -130,12 +130,12 @@ public sealed partial class DeadLockHolders(NpgsqlDataSource dataSource, IOption
         return true;
     }
 
-    [LoggerMessage(EventId = 3801, Level = LogLevel.Warning, Message = "Released Hangfire lock {Resource}: its holder's database session is gone")]
+    [LoggerMessage(EventId = 3411, Level = LogLevel.Warning, Message = "Released Hangfire lock {Resource}: its holder's database session is gone")]
     private static partial void LogReleased(ILogger logger, string resource);
 
-    [LoggerMessage(EventId = 3802, Level = LogLevel.Debug, Message = "Lock holder check failed (database unavailable?): {Reason}")]
+    [LoggerMessage(EventId = 3412, Level = LogLevel.Debug, Message = "Lock holder check failed (database unavailable?): {Reason}")]
     private static partial void LogCheckFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 3803, Level = LogLevel.Information, Message = "Hangfire locks in schema {Schema} now record their holder session")]
+    [LoggerMessage(EventId = 3413, Level = LogLevel.Information, Message = "Hangfire locks in schema {Schema} now record their holder session")]
     private static partial void LogStamped(ILogger logger, string schema);
 }
