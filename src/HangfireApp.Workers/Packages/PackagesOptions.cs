@@ -1,3 +1,5 @@
+using HangfireApp.Workers.Packages.Advisories;
+
 namespace HangfireApp.Workers.Packages;
 
 /// <summary>
@@ -19,8 +21,15 @@ public sealed class PackagesOptions
 
     public HttpScannerOptions Http { get; set; } = new();
 
+    /// <summary>Limits of <c>POST /api/advisories/import</c> (total decompressed bytes, entries, records).</summary>
+    public AdvisoryImportOptions Import { get; set; } = new();
+
     public string? Validate()
     {
+        if (Import.Validate($"{Section}:Import") is { } importError)
+        {
+            return importError;
+        }
         if (MaxPackagesPerCycle is < 1 or > 100_000)
         {
             return $"{Section}:MaxPackagesPerCycle must be between 1 and 100000 (it is {MaxPackagesPerCycle}).";
