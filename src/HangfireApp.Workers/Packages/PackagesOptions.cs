@@ -21,6 +21,12 @@ public sealed class PackagesOptions
 
     public HttpScannerOptions Http { get; set; } = new();
 
+    /// <summary>
+    /// Compiled advisories each host keeps in memory for scanning (about 2–3 KB each). Default 100,000: more than
+    /// the npm, PyPI, crates.io, NuGet and Go advisories a typical inventory touches.
+    /// </summary>
+    public int AdvisoryCacheSize { get; set; } = 100_000;
+
     /// <summary>Limits of <c>POST /api/advisories/import</c> (total decompressed bytes, entries, records).</summary>
     public AdvisoryImportOptions Import { get; set; } = new();
 
@@ -33,6 +39,10 @@ public sealed class PackagesOptions
         if (MaxPackagesPerCycle is < 1 or > 100_000)
         {
             return $"{Section}:MaxPackagesPerCycle must be between 1 and 100000 (it is {MaxPackagesPerCycle}).";
+        }
+        if (AdvisoryCacheSize is < 0 or > 10_000_000)
+        {
+            return $"{Section}:AdvisoryCacheSize must be between 0 and 10000000 (it is {AdvisoryCacheSize}).";
         }
         if (string.IsNullOrWhiteSpace(PendingSweepCron))
         {

@@ -29,6 +29,8 @@ public static class PackagesSetup
         services.AddSingleton<SharedRateLimiter>();
         services.AddSingleton<IAdvisoryMatcher, OsvAdvisoryMatcher>();
         services.AddSingleton<LocalScanner>();
+        services.AddSingleton<AdvisoryCache>();
+        services.AddSingleton<PackageSliceScanner>();
         services.AddHttpClient(HttpScanner.HttpClientName, (sp, client) =>
             client.Timeout = sp.GetRequiredService<IOptions<PackagesOptions>>().Value.Http.Timeout);
         services.AddTransient<IPackageScanner>(sp => sp.GetRequiredService<IOptions<PackagesOptions>>().Value.Scanner == ScannerKinds.Http
