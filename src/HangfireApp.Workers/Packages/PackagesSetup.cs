@@ -24,6 +24,7 @@ public static class PackagesSetup
         services.AddOptions<PackagesOptions>().BindConfiguration(PackagesOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PackagesOptions>, PackagesOptionsValidator>();
         services.AddSingleton<PackageStore>();
+        services.AddSingleton<PackageScanTrigger>();
         services.AddSingleton<PackageScanStore>();
         services.AddSingleton<AdvisoryImporter>();
         services.AddSingleton<SharedRateLimiter>();

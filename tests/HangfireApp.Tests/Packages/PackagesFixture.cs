@@ -8,7 +8,7 @@ namespace HangfireApp.Tests.Packages;
 
 /// <summary>
 /// One real host with the <c>packages</c> and <c>bench</c> worker types on their own queues. The
-/// <c>pending-packages</c> sweep is scheduled once a year, so tests run it when they mean to; state is
+/// <c>pending-packages</c> sweep is scheduled once a year and not run at registration, so tests run it when they mean to; state is
 /// reset before each test (packages, findings, advisories, schedules).
 /// </summary>
 public sealed class PackagesFixture : HostFixture
@@ -22,6 +22,8 @@ public sealed class PackagesFixture : HostFixture
         settings["WorkerTypes:packages:Retry:Attempts"] = "2";
         settings["WorkerTypes:packages:Retry:DelaysSeconds:0"] = "1";
         settings["WorkerTypes:packages:PendingSweepCron"] = "0 0 1 1 *";
+        // These tests sweep when they mean to; scanning at registration has its own host (PackagesScanOnRegisterTests).
+        settings["WorkerTypes:packages:ScanOnRegister"] = "false";
         settings["Schedules:cfg-nightly-rescan:Cron"] = "0 3 * * *";
         settings["Schedules:cfg-nightly-rescan:TimeZone"] = "Europe/Paris";
         settings["Schedules:cfg-nightly-rescan:WorkerType"] = "packages";
