@@ -71,6 +71,10 @@ internal static class PackagesBench
                 var registered = await host.PostAsync("/api/packages", content);
                 Console.WriteLine($"- Registered {registered.GetProperty("inserted").GetInt32():N0} packages ({registered.GetProperty("merged").GetInt32()} duplicates merged) in {started.Elapsed.TotalSeconds:0.00} s");
             }
+            // As in the earlier runs, the engine's time starts when the sweep does (here: the registration's answer,
+            // which has enqueued it) and the registration itself is reported apart.
+            var registerSeconds = started.Elapsed.TotalSeconds;
+            started.Restart();
             var total = await host.ScalarAsync<long>("select count(*) from app.packages where @id = @id", 0);
             while (await host.ScalarAsync<long>("select count(*) from app.packages where status in ('scanned', 'failed') and @id = @id", 0) < total)
             {
@@ -88,8 +92,9 @@ internal static class PackagesBench
             var failed = await host.ScalarAsync<long>("select count(*) from app.packages where status = 'failed' and @id = @id", 0);
             var batches = await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and @id = @id", 0);
             var engineRate = total / engineSeconds;
-            Console.WriteLine($"- Engine: {total:N0} packages registered → all scanned in {scannedSeconds:0.00} s, all {batches} batch(es) final in {engineSeconds:0.00} s: "
-                + $"**{engineRate:N0} packages/s**; {engineFindings:N0} findings, {failed} failed; host CPU {engineCpu:0.0} s; **peak RSS while scanning {scanRss} MB**");
+            Console.WriteLine($"- Engine: {total:N0} packages, from the sweep: all scanned in {scannedSeconds:0.00} s, all {batches} batch(es) final in {engineSeconds:0.00} s: "
+                + $"**{engineRate:N0} packages/s** ({total / (registerSeconds + engineSeconds):N0}/s counting the registration); {engineFindings:N0} findings, {failed} failed; "
+                + $"host CPU {engineCpu:0.0} s; **peak RSS while scanning {scanRss} MB**");
 
             // Baseline, the old way: one package at a time, in one loop, the per-package scanner and writes, same database.
             await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
