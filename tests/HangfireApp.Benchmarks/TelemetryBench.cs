@@ -15,7 +15,7 @@ namespace HangfireApp.Benchmarks;
 /// </summary>
 internal static class TelemetryBench
 {
-    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder)
+    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder, bool ownSessions)
     {
         Console.WriteLine($"## Telemetry benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores");
         Console.WriteLine($"- Load before: {Load()}");
@@ -51,8 +51,11 @@ internal static class TelemetryBench
             ["Hangfire:Servers:1:Queues:1"] = "maintenance",
             ["Hangfire:Servers:1:WorkerCount"] = "2",
         };
-        await using var first = await BenchHost.StartAsync(server, settings);
-        await using var second = await BenchHost.JoinAsync(first, settings);
+        await using var first = await BenchHost.StartAsync(server, settings, ownSessions);
+        await using var second = await BenchHost.JoinAsync(first, settings, ownSessions);
+        Console.WriteLine(ownSessions
+            ? "- Hosts in sessions of their own (setsid), as a service manager starts them: each gets its own CPU share on a busy machine"
+            : "- Hosts in the benchmark's session: with autogroup scheduling they share one CPU share with the loop's process on a busy machine");
         await Task.Delay(TimeSpan.FromSeconds(3)); // both servers heartbeating and polling
         // Hosts are long-lived in production: a warm-up batch (other matches) JIT-compiles the parser in both first.
         using var warmForm = Form(warmUp);
