@@ -15,7 +15,7 @@ namespace HangfireApp.Benchmarks;
 /// </summary>
 internal static class TelemetryBench
 {
-    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder, bool ownSessions)
+    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder, bool ownSessions, int chunkSize)
     {
         Console.WriteLine($"## Telemetry benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores");
         Console.WriteLine($"- Load before: {Load()}");
@@ -41,6 +41,7 @@ internal static class TelemetryBench
             ["WorkerTypes:bench:Enabled"] = "false",
             ["WorkerTypes:telemetry:PendingSweepCron"] = "0 0 1 1 *",
             ["WorkerTypes:telemetry:MaxMatchesPerCycle"] = matchCount.ToString(CultureInfo.InvariantCulture),
+            ["WorkerTypes:telemetry:ChunkSize"] = chunkSize.ToString(CultureInfo.InvariantCulture),
             // The README's deployment advice for CPU-bound matches: a server on the telemetry queue with one worker per
             // processor, so a host fetches only what it can parse and idle hosts take the rest; housekeeping apart.
             ["Hangfire:Servers:0:Name"] = "telemetry",
@@ -53,6 +54,7 @@ internal static class TelemetryBench
         };
         await using var first = await BenchHost.StartAsync(server, settings, ownSessions);
         await using var second = await BenchHost.JoinAsync(first, settings, ownSessions);
+        Console.WriteLine($"- Engine settings: {chunkSize} match(es) per chunk, one item at a time per chunk, a telemetry server of {Environment.ProcessorCount} workers per host");
         Console.WriteLine(ownSessions
             ? "- Hosts in sessions of their own (setsid), as a service manager starts them: each gets its own CPU share on a busy machine"
             : "- Hosts in the benchmark's session: with autogroup scheduling they share one CPU share with the loop's process on a busy machine");
