@@ -7,6 +7,7 @@ using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.Submit;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.Logging;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.FanIn;
 
@@ -183,12 +184,12 @@ public sealed partial class BatchFinalizer(
         return childId;
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Batch {BatchId} finished {State}: {Succeeded} succeeded, {Failed} failed, {Cancelled} cancelled")]
+    [LoggerMessage(EventId = LogEventIds.BatchFinalizerFinalized, Level = LogLevel.Information, Message = "Batch {BatchId} finished {State}: {Succeeded} succeeded, {Failed} failed, {Cancelled} cancelled")]
     private static partial void LogFinalized(ILogger logger, long batchId, string state, long succeeded, long failed, long cancelled);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Batch {BatchId} cannot start its next stage: worker type {WorkerType} is not enabled here")]
+    [LoggerMessage(EventId = LogEventIds.BatchFinalizerNextStageUnknown, Level = LogLevel.Warning, Message = "Batch {BatchId} cannot start its next stage: worker type {WorkerType} is not enabled here")]
     private static partial void LogNextStageUnknown(ILogger logger, long batchId, string workerType);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Batch {BatchId} started its next stage: batch {ChildId} ({WorkerType}, {Items} items)")]
+    [LoggerMessage(EventId = LogEventIds.BatchFinalizerNextStage, Level = LogLevel.Information, Message = "Batch {BatchId} started its next stage: batch {ChildId} ({WorkerType}, {Items} items)")]
     private static partial void LogNextStage(ILogger logger, long batchId, long childId, string workerType, int items);
 }
