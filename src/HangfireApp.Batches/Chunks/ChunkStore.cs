@@ -245,8 +245,8 @@ public sealed class ChunkStore(NpgsqlDataSource dataSource, Control.ChunkGate ga
 
     /// <summary>
     /// Requeues, under a new epoch, up to 500 chunks that stopped making progress: running with a heartbeat older than
-    /// <paramref name="stall"/>, or whose Hangfire job is gone, deleted, failed or finished while the chunk is not. The
-    /// new epoch fences out the old worker. Returns the rescued chunks with their old job, worker type and priority.
+    /// <paramref name="stall"/>, whose Hangfire job is gone, deleted, failed or finished while the chunk is not, or fetched
+    /// by a worker that never claimed them. The new epoch fences out the old worker. Returns the rescued chunks with their old job, worker type and priority.
     /// </summary>
     internal static async Task<List<(long Id, string? JobId, string WorkerType, string Priority)>> RescueStalledAsync(
         AppTransaction transaction, string hangfireSchema, TimeSpan stall, CancellationToken cancellationToken)
@@ -265,6 +265,14 @@ public sealed class ChunkStore(NpgsqlDataSource dataSource, Control.ChunkGate ga
                     (c.state = 'running' and c.heartbeat_at < now() - @stall)
                     or ((j.id is null or j.statename in ('Deleted', 'Failed', 'Succeeded'))
                         and coalesce(c.heartbeat_at, b.created_at) < now() - interval '5 seconds')
+                    -- Fetched but never claimed: a live worker claims within moments of fetching, so the worker
+                    -- died (or hangs) between the fetch and the claim. Hangfire would hand the job out again only
+                    -- after its invisibility timeout, minutes later; the fetch time stops moving once the worker
+                    -- is dead (no more keep-alives).
+                    or (c.state = 'queued'
+                        and coalesce(c.heartbeat_at, b.created_at) < now() - @stall
+                        and exists (select 1 from "{schema}".jobqueue q
+                                    where q.jobid = j.id and q.fetchedat < now() - @stall))
                   )
                 order by c.id
                 limit 500

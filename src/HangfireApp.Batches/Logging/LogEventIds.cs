@@ -26,6 +26,11 @@ public static class LogEventIds
     public const int BatchControlRerun = 3302;
     public const int StalledChunksSweepRescued = 3401;
     public const int StalledChunksSweepChunkRescued = 3402;
+    public const int DeadLockHoldersReleased = 3411;
+    public const int DeadLockHoldersCheckFailed = 3412;
+    public const int DeadLockHoldersStamped = 3413;
+    public const int ChunkJobParkingArmed = 3491;
+    public const int ChunkJobParkingParked = 3492;
     public const int RepairBatchesSweepRepaired = 3501;
     public const int ScheduleServiceSaved = 3601;
     public const int ScheduleServiceDeleted = 3602;

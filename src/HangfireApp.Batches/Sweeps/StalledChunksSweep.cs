@@ -13,8 +13,9 @@ namespace HangfireApp.Batches.Sweeps;
 
 /// <summary>
 /// Rescues chunks that stopped making progress: running with a heartbeat older than the stall timeout
-/// (a killed or hung worker), or whose Hangfire job is gone, deleted, failed or finished while the chunk
-/// is not. Each rescue bumps the lease epoch — fencing out the old worker — and gives the chunk a new job.
+/// (a killed or hung worker), queued with a job that a worker fetched longer than the stall timeout ago but
+/// never claimed (killed between the two), or whose Hangfire job is gone, deleted, failed or finished while
+/// the chunk is not. Each rescue bumps the lease epoch — fencing out the old worker — and gives the chunk a new job.
 /// </summary>
 public sealed partial class StalledChunksSweep(
     NpgsqlDataSource dataSource,
@@ -90,7 +91,7 @@ public sealed partial class StalledChunksSweep(
                 continue;
             }
             await using var console = consoles.Open(oldJobId, "Rescue");
-            console.WriteLine($"Chunk {chunkId} rescued by the stalled-chunks sweep (heartbeat older than {options.Value.StallTimeout.TotalSeconds:0} s, or this job gone): continues as job {current.JobId} under epoch {current.Epoch}; this job's late writes are fenced out",
+            console.WriteLine($"Chunk {chunkId} rescued by the stalled-chunks sweep (heartbeat older than {options.Value.StallTimeout.TotalSeconds:0} s, this job fetched but never started, or gone): continues as job {current.JobId} under epoch {current.Epoch}; this job's late writes are fenced out",
                 ConsoleTextColor.Red);
         }
     }
