@@ -12,14 +12,15 @@ using HangfireApp.Batches.WorkerTypes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using HangfireApp.Batches.States;
 
 namespace HangfireApp.Api.Batches;
 
 /// <summary>The batches API: submit, read, cancel, rerun. JSON, camelCase; states as snake_case strings.</summary>
 public static class BatchesApi
 {
-    private static readonly string[] States = ["created", "running", "succeeded", "completed_with_failures", "failed", "cancelled"];
-    private static readonly string[] ItemStates = ["pending", "running", "succeeded", "failed", "cancelled"];
+    private static readonly IReadOnlyList<string> States = BatchStates.All;
+    private static readonly IReadOnlyList<string> ItemStates = HangfireApp.Batches.States.ItemStates.All;
 
     public static WebApplication MapBatchesApi(this WebApplication app)
     {
