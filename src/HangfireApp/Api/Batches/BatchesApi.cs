@@ -190,7 +190,7 @@ public static class BatchesApi
             idempotencyKey, idempotencyKey is null ? null : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body))));
     }
 
-    /// <summary>Streams the output file the batch's worker type assembled when the batch ended (rows, scrape).</summary>
+    /// <summary>Streams the output file the batch's worker type assembled when the batch ended (its final handler).</summary>
     private static async Task<IResult> OutputAsync(long id, BatchQueries queries, BatchOutputStore outputs, CancellationToken cancellationToken)
     {
         if (await queries.GetAsync(id, cancellationToken) is not { } batch)
