@@ -33,7 +33,7 @@ if (args.Contains("--packages"))
             packageSettings[$"WorkerTypes:packages:{key}"] = value.ToString(CultureInfo.InvariantCulture);
         }
     }
-    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), packageSettings);
+    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), Arg("--packages-warmup", 500), packageSettings);
 }
 if (args.Contains("--dashboard"))
 {
