@@ -70,6 +70,11 @@ internal static class PackagesBench
             var firstBatch = await host.ScalarAsync<long>("select coalesce(max(id), 0) + 1 from app.batches where @id = @id", 0);
 
             // Engine: registering starts the scan at once; the run ends when every package is scanned and every batch is final.
+            // The host's own CPU when idle (Hangfire polling, heartbeats, metrics), to read the run's CPU against.
+            await Task.Delay(3_000); // the JIT's background recompilation after the warm-up ends first
+            var idleCpu = host.CpuTime();
+            await Task.Delay(2_000);
+            Console.WriteLine($"- Host idle: {(host.CpuTime() - idleCpu).TotalMilliseconds / 2:0} ms CPU per second");
             host.ResetPeakRss();
             var cpu = host.CpuTime();
             started.Restart();
@@ -95,6 +100,16 @@ internal static class PackagesBench
             var engineSeconds = started.Elapsed.TotalSeconds;
             var engineCpu = (host.CpuTime() - cpu).TotalSeconds;
             var scanRss = host.PeakRssMb();
+            // Where the time went: each batch's creation (by the sweep), its chunk's start and end, and its final state,
+            // in ms after the first batch was created.
+            Console.WriteLine("  Timeline (ms after the first batch): " + await host.ScalarAsync<string>("""
+                with t0 as (select min(created_at) t from app.batches where id >= @id and worker_type = 'packages')
+                select string_agg(format('#%s %s items: created +%s, chunk +%s..+%s, final +%s', b.id, b.total_items,
+                           round(extract(epoch from b.created_at - t0.t) * 1000), round(extract(epoch from c.started_at - t0.t) * 1000),
+                           round(extract(epoch from c.finished_at - t0.t) * 1000), round(extract(epoch from b.finished_at - t0.t) * 1000)), '; ' order by b.id)
+                from app.batches b join app.chunks c on c.batch_id = b.id, t0
+                where b.id >= @id and b.worker_type = 'packages'
+                """, firstBatch));
             var engineFindings = await host.ScalarAsync<long>("select count(*) from app.findings where @id = @id", 0);
             var failed = await host.ScalarAsync<long>("select count(*) from app.packages where status = 'failed' and @id = @id", 0);
             var batches = await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and id >= @id", firstBatch);
