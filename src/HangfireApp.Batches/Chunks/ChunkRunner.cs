@@ -378,8 +378,8 @@ public sealed partial class ChunkRunner(
         {
             _ = outcome.State switch
             {
-                "succeeded" => ++succeeded,
-                "failed" => ++failed,
+                ItemStates.Succeeded => ++succeeded,
+                ItemStates.Failed => ++failed,
                 _ => ++retried, // pending: failed this attempt, retried by the chunk
             };
         }

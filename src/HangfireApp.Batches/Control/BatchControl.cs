@@ -185,7 +185,7 @@ public sealed partial class BatchControl(
             {
                 throw new BatchNotFoundException(batchId);
             }
-            if (reader.GetString(0) is "created" or "running")
+            if (!BatchStates.IsFinal(reader.GetString(0)))
             {
                 throw new BatchConflictException($"Batch {batchId} is still {reader.GetString(0)}; rerun it once it is final (or cancel it first).");
             }

@@ -44,7 +44,7 @@ public sealed partial class BatchFinalizer(
             (state, runNo, cancelRequested, continuation, priority, workerType) =
                 (reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5));
         }
-        if (state is not ("created" or "running"))
+        if (BatchStates.IsFinal(state))
         {
             return false;
         }
@@ -67,10 +67,10 @@ public sealed partial class BatchFinalizer(
             return false;
         }
 
-        var finalState = cancelRequested ? "cancelled"
-            : failed == 0 && cancelled == 0 ? "succeeded"
-            : succeeded == 0 ? "failed"
-            : "completed_with_failures";
+        var finalState = cancelRequested ? BatchStates.Cancelled
+            : failed == 0 && cancelled == 0 ? BatchStates.Succeeded
+            : succeeded == 0 ? BatchStates.Failed
+            : BatchStates.CompletedWithFailures;
         await using (var finish = transaction.Command("update app.batches set state = @state, finished_at = now() where id = @batch"))
         {
             finish.Parameters.AddWithValue("state", finalState);
