@@ -21,6 +21,7 @@ public static class JobServersSetup
         services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HangfireOptions>, HangfireOptionsValidator>();
         services.AddSingleton<ServerPlan>();
+        services.AddSingleton<ServerControls>();
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<HangfireOptions>>().Value.Storage;
