@@ -24,8 +24,8 @@ internal static class ChartSvg
 
     public static string Render(string id, string title, string unit, IReadOnlyList<ChartSeries> series, int minutes)
     {
-        var max = Math.Max(series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max(), 1e-9);
-        var scale = NiceCeiling(max);
+        var max = series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max();
+        var scale = max <= 0 ? 1 : NiceCeiling(max); // an empty chart still gets a readable 0..1 axis
         var plotWidth = Width - Left - Right;
         var plotHeight = Height - Top - Bottom;
         var svg = new StringBuilder();
