@@ -24,8 +24,11 @@ internal sealed class BenchHost : IAsyncDisposable
     private readonly Timer _sampler;
     private bool _ownsDatabase = true;
 
-    private BenchHost(Process process, string adminConnection, string database, string connectionString, int port)
+    private readonly bool _ownsDatabase;
+
+    private BenchHost(Process process, string adminConnection, string database, string connectionString, int port, bool ownsDatabase = true)
     {
+        _ownsDatabase = ownsDatabase;
         _process = process;
         _adminConnection = adminConnection;
         _database = database;
@@ -69,6 +72,15 @@ internal sealed class BenchHost : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
         var connectionString = new NpgsqlConnectionStringBuilder(serverConnection) { Database = database, MaxPoolSize = 100 }.ConnectionString;
+        return await LaunchAsync(admin, database, connectionString, settings, ownsDatabase: true);
+    }
+
+    /// <summary>A second host process on <paramref name="first"/>'s database (scale-out): it leaves the database to the first.</summary>
+    public static Task<BenchHost> JoinAsync(BenchHost first, Dictionary<string, string> settings) =>
+        LaunchAsync(first._adminConnection, first._database, first.ConnectionString, settings, ownsDatabase: false);
+
+    private static async Task<BenchHost> LaunchAsync(string admin, string database, string connectionString, Dictionary<string, string> settings, bool ownsDatabase)
+    {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "HangfireApp.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -93,7 +105,7 @@ internal sealed class BenchHost : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[host] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var host = new BenchHost(process, admin, database, connectionString, port);
+        var host = new BenchHost(process, admin, database, connectionString, port, ownsDatabase);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -193,6 +205,13 @@ internal sealed class BenchHost : IAsyncDisposable
     {
         _process.Refresh();
         return _process.TotalProcessorTime;
+    }
+
+    /// <summary>Starts a new peak: the next <see cref="PeakRssMb"/> is the highest RSS from now on.</summary>
+    public void ResetPeakRss()
+    {
+        Interlocked.Exchange(ref _peakRssKb, 0);
+        SampleRss();
     }
 
     public long PeakRssMb()
