@@ -5,6 +5,7 @@
 //   GET  /gender?name=Ann   an enrichment API in the shape of genderize.io, for the rows worker type
 //   POST /crm/lookup        a JSON API that wants "Authorization: Bearer demo-secret", for the rows example with a secret header
 //   GET  /site/...          the HTML pages of samples/pages (addresses to find), and /robots.txt, for the scrape worker type
+//   GET  /telemetry/...     the match files of samples/telemetry, as PUBG's telemetry CDN serves them, for the telemetry worker type
 // Answers are made up and deterministic; nothing here is a real service.
 using System.Security.Cryptography;
 using System.Text;
@@ -45,6 +46,18 @@ app.MapPost("/crm/lookup", (HttpRequest request, CrmQuery query) =>
 
 app.MapGet("/robots.txt", () => Results.File(Path.Combine(samples, "pages", "robots.txt"), "text/plain"));
 app.UseStaticFiles(new StaticFileOptions { FileProvider = pages, RequestPath = "/site" });
+var telemetry = Path.Combine(samples, "telemetry");
+if (Directory.Exists(telemetry))
+{
+    // Served as they are (a .gz stays compressed), with a type the static file handler does not guess for .gz.
+    app.UseStaticFiles(new StaticFileOptions
+    {
+        FileProvider = new PhysicalFileProvider(telemetry),
+        RequestPath = "/telemetry",
+        ServeUnknownFileTypes = true,
+        DefaultContentType = "application/octet-stream",
+    });
+}
 
 Console.WriteLine($"Stand-ins on {url}: /gender?name=…, POST /crm/lookup, /site/index.html (pages of {Path.Combine(samples, "pages")})");
 app.Run(url);

@@ -22,7 +22,6 @@ internal sealed class BenchHost : IAsyncDisposable
     private readonly HttpClient _dashboard;
     private long _peakRssKb;
     private readonly Timer _sampler;
-    private bool _ownsDatabase = true;
 
     private readonly bool _ownsDatabase;
 
@@ -48,25 +47,12 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    /// <summary>Another host process on this host's database (a second host of the same cluster); it leaves the
-    /// database to this host to drop.</summary>
-    public async Task<BenchHost> JoinAsync(string serverConnection, Dictionary<string, string> settings)
+    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings)
     {
-        var other = await StartAsync(serverConnection, settings, _database);
-        other._ownsDatabase = false;
-        return other;
-    }
-
-    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings) =>
-        await StartAsync(serverConnection, settings, null);
-
-    private static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings, string? existingDatabase)
-    {
-        var database = existingDatabase ?? $"hf_bench_{DateTime.UtcNow:HHmmss}_{Guid.NewGuid():N}"[..32];
+        var database = $"hf_bench_{DateTime.UtcNow:HHmmss}_{Guid.NewGuid():N}"[..32];
         var admin = new NpgsqlConnectionStringBuilder(serverConnection) { Database = "postgres", Pooling = false }.ConnectionString;
-        if (existingDatabase is null)
+        await using (var connection = new NpgsqlConnection(admin))
         {
-            await using var connection = new NpgsqlConnection(admin);
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"create database {database}", connection);
             await create.ExecuteNonQueryAsync();

@@ -36,7 +36,7 @@ internal static class MetricsBench
         var queued = await uncached.ScalarAsync<long>("select count(*) + @id from hangfire.jobqueue where fetchedat is null", 0);
         Console.WriteLine($"Data: {batches:N0} batches of {itemsPerBatch:N0} items in chunks of 10: {queued:N0} chunk jobs waiting in bench-2-normal (submitted in {started.Elapsed.TotalSeconds:0.0} s).");
         settings["Metrics:CacheDuration"] = "00:00:05";
-        await using var cached = await uncached.JoinAsync(server, settings);
+        await using var cached = await BenchHost.JoinAsync(uncached, settings);
 
         var rows = new (string Name, BenchHost Host, string Path, List<double> Times, List<double> CpuMs)[]
         {
