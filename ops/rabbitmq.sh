@@ -85,6 +85,10 @@ fi
 
 if ctl status >/dev/null 2>&1; then
   log "$node already running on 127.0.0.1:$port"
+elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  # The port is served already, by this script's node of another checkout (its own cookie, so rabbitmqctl here
+  # cannot see it): share it, as ops/pg.sh shares the PostgreSQL cluster, instead of failing to start a second one.
+  log "127.0.0.1:$port already serves a node (another checkout?): using it"
 else
   log "starting $node on 127.0.0.1:$port (distribution $dist_port, epmd $epmd_port), data in $base"
   as_owner "${node_env[@]}" setsid rabbitmq-server > "$base/log/console.log" 2>&1 < /dev/null &
