@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.PostgreSql;
+using HangfireApp.Auth;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Database;
 using HangfireApp.Batches.Logging;
@@ -64,7 +65,9 @@ public static class JobServersSetup
                 .Select(server => new ServerView(server.Name, server.Queues, server.WorkersCount, server.StartedAt, server.Heartbeat))
                 .OrderBy(server => server.Name, StringComparer.Ordinal)
                 .ToList()))
-            .WithTags("Servers");
+            .WithTags("Servers")
+            // Host names, process ids and queues are for operators' eyes, not for anyone who can reach the port.
+            .RequireAuthorization(AuthSetup.ViewerPolicy);
         return app;
     }
 }
