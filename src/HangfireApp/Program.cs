@@ -57,6 +57,7 @@ try
     app.UseRequestLogging();
     app.UseApi();
     app.UseApiAuthentication();
+    app.UseRequestTextRules();
     app.UseHangfireCommandAudit();
     app.MapHealth();
     app.MapJobServers();
