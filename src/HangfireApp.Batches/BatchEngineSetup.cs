@@ -4,8 +4,10 @@ using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Control;
 using HangfireApp.Batches.FanIn;
 using HangfireApp.Batches.JobOutput;
+using HangfireApp.Batches.Metrics;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Queues;
+using HangfireApp.Batches.RateLimits;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.Submit;
 using HangfireApp.Batches.Sweeps;
@@ -31,6 +33,24 @@ public static class BatchEngineSetup
             .Validate(o => o.StallTimeout > TimeSpan.Zero, "Sweeps:StallTimeout must be positive.")
             .ValidateOnStart();
 
+        services.AddOptions<ControlOptions>().BindConfiguration(ControlOptions.Section)
+            .Validate(o => o.RefreshInterval > TimeSpan.Zero && o.PausedRecheck > TimeSpan.Zero && o.CappedRecheck > TimeSpan.Zero,
+                "Control:RefreshInterval, Control:PausedRecheck and Control:CappedRecheck must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section)
+            .Validate(o => o.CacheDuration >= TimeSpan.Zero && o.ServerAliveWithin > TimeSpan.Zero, "Metrics:CacheDuration must not be negative and Metrics:ServerAliveWithin must be positive.")
+            .Validate(o => string.IsNullOrEmpty(o.ScrapeKeySha256) || (o.ScrapeKeySha256.Length == 64 && o.ScrapeKeySha256.All(Uri.IsHexDigit)),
+                "Metrics:ScrapeKeySha256 must be the 64 hex digits of the scrape key's SHA-256 (printf %s \"$KEY\" | sha256sum).")
+            .ValidateOnStart();
+        // One registry per host: the engine's metrics and the cluster gauges; /metrics adds the process-wide defaults.
+        services.AddSingleton(_ => new EngineMetrics(Prometheus.Metrics.NewCustomRegistry()));
+        services.AddSingleton<ClusterGauges>();
+        services.AddHostedService<MinuteRollup>();
+        services.AddSingleton<ControlSnapshot>();
+        services.AddSingleton<ChunkGate>();
+        services.AddSingleton<WorkerTypeControls>();
+        services.AddHostedService<ControlRefresher>();
+
         services.AddSingleton<WorkerTypeRegistry>();
         services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<WorkerTypeRegistry>());
         services.AddSingleton<IValidateOptions<WorkerTypeOptions>, WorkerTypeOptionsValidator>();
@@ -38,6 +58,8 @@ public static class BatchEngineSetup
 
         services.AddSingleton<AuditLog>();
         services.AddSingleton<TransactionalJobs>();
+        services.AddSingleton<SharedRateLimiter>();
+        services.AddSingleton<FinalItemsReader>();
         services.AddSingleton<ChunkScheduler>();
         services.AddSingleton<BatchSubmitter>();
         services.AddSingleton<BatchFinalizer>();
@@ -55,40 +77,6 @@ public static class BatchEngineSetup
         services.AddTransient<ConsoleRetentionSweep>();
         services.AddHttpClient(WebhookJob.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<SweepSchedule>();
-        return services;
-    }
-
-    /// <summary>
-    /// Registers a worker type: its handler (one instance per chunk: handlers may keep per-chunk state) and
-    /// its settings from <c>WorkerTypes:&lt;name&gt;</c>. Touches no engine code.
-    /// </summary>
-    public static IServiceCollection AddWorkerType<THandler>(this IServiceCollection services, string name, bool enabledByDefault = true)
-        where THandler : class, IItemHandler =>
-        services.AddWorkerType<THandler>(name, enabledByDefault, finalHandlerType: null);
-
-    /// <summary>
-    /// Registers a worker type with an <see cref="IBatchFinalHandler"/> that runs once per batch run when one
-    /// of its batches is final (e.g. to assemble the batch's output).
-    /// </summary>
-    public static IServiceCollection AddWorkerType<THandler, TFinalHandler>(this IServiceCollection services, string name, bool enabledByDefault = true)
-        where THandler : class, IItemHandler
-        where TFinalHandler : class, IBatchFinalHandler
-    {
-        services.AddTransient<TFinalHandler>();
-        return services.AddWorkerType<THandler>(name, enabledByDefault, typeof(TFinalHandler));
-    }
-
-    private static IServiceCollection AddWorkerType<THandler>(this IServiceCollection services, string name, bool enabledByDefault, Type? finalHandlerType)
-        where THandler : class, IItemHandler
-    {
-        if (!WorkerTypeRegistry.IsValidName(name))
-        {
-            // The name doubles as the default queue name, which Hangfire restricts.
-            throw new ArgumentException($"Worker type name '{name}' must be lowercase letters, digits, '_' or '-'.", nameof(name));
-        }
-        services.AddSingleton(new WorkerTypeRegistration(name, typeof(THandler), enabledByDefault, finalHandlerType));
-        services.AddScoped<THandler>();
-        services.AddOptions<WorkerTypeOptions>(name).BindConfiguration($"{WorkerTypeOptions.Section}:{name}").ValidateOnStart();
         return services;
     }
 }

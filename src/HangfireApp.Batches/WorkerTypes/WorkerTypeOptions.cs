@@ -17,10 +17,17 @@ public sealed class WorkerTypeOptions
     /// <summary>Items in flight at once inside one chunk.</summary>
     public int MaxDegreeOfParallelism { get; set; } = 8;
 
-    /// <summary>Per-item time limit; an item over it fails with a timeout (and may be retried).</summary>
+    /// <summary>Items per call of a bulk handler (<see cref="IBulkItemHandler"/>); per-item handlers ignore it.</summary>
+    public int SliceSize { get; set; } = 100;
+
+    /// <summary>Per-item time limit (per slice for a bulk handler); an item over it fails with a timeout (and may be retried).</summary>
     public TimeSpan ItemTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>Cluster-wide cap on this worker type's running chunks (all hosts together); none when unset.
+    /// An operator can change it live (<c>PUT /api/worker-types/{name}</c>), which overrides this setting.</summary>
+    public int? MaxRunningChunks { get; set; }
 }
 
 /// <summary>How often a chunk's failed items are retried, and after which delays.</summary>

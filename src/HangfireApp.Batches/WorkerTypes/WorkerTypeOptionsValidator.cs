@@ -25,6 +25,10 @@ internal sealed class WorkerTypeOptionsValidator(IEnumerable<WorkerTypeRegistrat
         {
             errors.Add($"{path}:MaxDegreeOfParallelism must be between 1 and 10000 (it is {options.MaxDegreeOfParallelism}).");
         }
+        if (options.SliceSize is < 1 or > 100_000)
+        {
+            errors.Add($"{path}:SliceSize must be between 1 and 100000 (it is {options.SliceSize}).");
+        }
         if (options.ItemTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{path}:ItemTimeout must be positive.");
@@ -36,6 +40,10 @@ internal sealed class WorkerTypeOptionsValidator(IEnumerable<WorkerTypeRegistrat
         if (options.Retry.DelaysSeconds.Any(delay => delay < 0))
         {
             errors.Add($"{path}:Retry:DelaysSeconds must not be negative.");
+        }
+        if (options.MaxRunningChunks is < 1)
+        {
+            errors.Add($"{path}:MaxRunningChunks must be at least 1, or unset for no cap (it is {options.MaxRunningChunks}).");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
