@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HangfireApp.Batches.Audit;
 using HangfireApp.Batches.Chunks;
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.Logging;
@@ -166,9 +167,9 @@ public sealed partial class BatchSubmitter(
             errors["continuation.next.chunkSize"] = ["chunkSize must be between 1 and 100000."];
         }
         if (request.Continuation?.WebhookUrl is { } url
-            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || OutboundRequest.WhyRefused(uri) is not null))
         {
-            errors["continuation.webhookUrl"] = ["webhookUrl must be an absolute http or https URL."];
+            errors["continuation.webhookUrl"] = [$"webhookUrl {(uri is null ? "must be an absolute http or https URL." : OutboundRequest.WhyRefused(uri))}"];
         }
         if (request.Description?.Length > 1000)
         {

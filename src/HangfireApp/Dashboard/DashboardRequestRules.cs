@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace HangfireApp.Dashboard;
@@ -6,7 +7,7 @@ namespace HangfireApp.Dashboard;
 /// Refuses, with a 4xx, the dashboard requests Hangfire's handlers would answer with a 500. Hangfire's stats handler
 /// (<c>/hangfire/stats</c>, which its pages POST every few seconds) and its commands read the request's form without
 /// checking that there is one: a GET of <c>/hangfire/stats</c> or a POST with a JSON body threw "Incorrect
-/// Content-Type" inside Hangfire. Its own pages always post forms, so these rules never refuse them.
+/// Content-Type" inside Hangfire. Its own pages post forms or nothing, so these rules never refuse them.
 /// </summary>
 internal static class DashboardRequestRules
 {
@@ -31,14 +32,22 @@ internal static class DashboardRequestRules
             }
             if (isPost && !context.Request.HasFormContentType)
             {
-                await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType,
-                    "Dashboard commands are forms: send application/x-www-form-urlencoded or multipart/form-data.");
-                return;
+                if (HasBody(context.Request))
+                {
+                    await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType,
+                        "Dashboard commands are forms: send application/x-www-form-urlencoded or multipart/form-data.");
+                    return;
+                }
+                // Hangfire's own pages post some commands with no body at all (no Content-Type either): an empty form.
+                context.Features.Set<IFormFeature>(new FormFeature(FormCollection.Empty));
             }
             await next(context);
         });
         return app;
     }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     private static async Task RefuseAsync(HttpContext context, int status, string detail)
     {
