@@ -3,6 +3,7 @@ using HangfireApp.Batches.Outputs;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Control;
 using HangfireApp.Batches.FanIn;
+using HangfireApp.Batches.FaultInjection;
 using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.Metrics;
@@ -79,6 +80,9 @@ public static class BatchEngineSetup
         // One try per job run: Hangfire retries the job with growing delays (WebhookJob).
         services.AddOutboundHttpClient(WebhookJob.HttpClientName, WebhookJob.Section, options => options.MaxAttempts = 1);
         services.AddHostedService<SweepSchedule>();
+        services.AddSingleton<DeadLockHolders>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeadLockHolders>());
+        services.AddHostedService<ChunkJobParking>();
         return services;
     }
 }

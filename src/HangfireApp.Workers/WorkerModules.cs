@@ -3,6 +3,7 @@ using HangfireApp.Workers.Bench;
 using HangfireApp.Workers.Packages;
 using HangfireApp.Workers.Rows;
 using HangfireApp.Workers.Scrape;
+using HangfireApp.Workers.Telemetry;
 
 namespace HangfireApp.Workers;
 
@@ -16,5 +17,6 @@ public static class WorkerModules
         new PackagesModule(),
         new RowsModule(),
         new ScrapeModule(),
+        new TelemetryModule(),
     ];
 }

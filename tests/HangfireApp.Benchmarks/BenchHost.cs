@@ -23,8 +23,11 @@ internal sealed class BenchHost : IAsyncDisposable
     private long _peakRssKb;
     private readonly Timer _sampler;
 
-    private BenchHost(Process process, string adminConnection, string database, string connectionString, int port)
+    private readonly bool _ownsDatabase;
+
+    private BenchHost(Process process, string adminConnection, string database, string connectionString, int port, bool ownsDatabase = true)
     {
+        _ownsDatabase = ownsDatabase;
         _process = process;
         _adminConnection = adminConnection;
         _database = database;
@@ -55,6 +58,15 @@ internal sealed class BenchHost : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
         var connectionString = new NpgsqlConnectionStringBuilder(serverConnection) { Database = database, MaxPoolSize = 100 }.ConnectionString;
+        return await LaunchAsync(admin, database, connectionString, settings, ownsDatabase: true);
+    }
+
+    /// <summary>A second host process on <paramref name="first"/>'s database (scale-out): it leaves the database to the first.</summary>
+    public static Task<BenchHost> JoinAsync(BenchHost first, Dictionary<string, string> settings) =>
+        LaunchAsync(first._adminConnection, first._database, first.ConnectionString, settings, ownsDatabase: false);
+
+    private static async Task<BenchHost> LaunchAsync(string admin, string database, string connectionString, Dictionary<string, string> settings, bool ownsDatabase)
+    {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "HangfireApp.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -79,7 +91,7 @@ internal sealed class BenchHost : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[host] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var host = new BenchHost(process, admin, database, connectionString, port);
+        var host = new BenchHost(process, admin, database, connectionString, port, ownsDatabase);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -198,6 +210,10 @@ internal sealed class BenchHost : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         await _db.DisposeAsync();
+        if (!_ownsDatabase)
+        {
+            return;
+        }
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(_adminConnection);
         await connection.OpenAsync();
