@@ -193,6 +193,13 @@ internal sealed class BenchHost : IAsyncDisposable
         return _process.TotalProcessorTime;
     }
 
+    /// <summary>Starts a new peak: the next <see cref="PeakRssMb"/> is the highest RSS from now on.</summary>
+    public void ResetPeakRss()
+    {
+        Interlocked.Exchange(ref _peakRssKb, 0);
+        SampleRss();
+    }
+
     public long PeakRssMb()
     {
         SampleRss();

@@ -24,7 +24,11 @@ if (args.Contains("--scrape"))
 if (args.Contains("--packages"))
 {
     // The packages benchmark of issue 5: a separate mode, so the engine benchmark stays as it was.
-    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000));
+    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), new()
+    {
+        ["WorkerTypes:packages:ChunkSize"] = Arg("--packages-chunk", 1_000).ToString(CultureInfo.InvariantCulture),
+        ["WorkerTypes:packages:MaxDegreeOfParallelism"] = Arg("--packages-dop", 8).ToString(CultureInfo.InvariantCulture),
+    });
 }
 if (args.Contains("--dashboard"))
 {

@@ -30,10 +30,13 @@ public sealed class PackagesModule : IWorkerTypeModule
 
         var services = builder.Services;
         services.AddSingleton<PackageStore>();
+        services.AddSingleton<PackageScanTrigger>();
         services.AddSingleton<PackageScanStore>();
         services.AddSingleton<AdvisoryImporter>();
         services.AddSingleton<IAdvisoryMatcher, OsvAdvisoryMatcher>();
         services.AddSingleton<LocalScanner>();
+        services.AddSingleton<AdvisoryCache>();
+        services.AddSingleton<PackageSliceScanner>();
         // The engine's outbound policy, bound from WorkerTypes:packages:Http (AllowPrivateNetworks, AllowedNetworks,
         // MaxAttempts, BackoffBase, MaxRetryAfter, Timeout per try).
         var defaults = new HttpScannerOptions();
