@@ -23,6 +23,11 @@ public static class OsvParser
     /// <exception cref="OsvFormatException">Not JSON, or a record lacks its <c>id</c>.</exception>
     public static IReadOnlyList<OsvRecord> Parse(string json)
     {
+        // A string may hold a lone surrogate (no JSON text can: System.Text.Json would throw an ArgumentException) or a NUL.
+        if (TextRules.Problem(json) is { } textProblem)
+        {
+            throw new OsvFormatException($"Invalid OSV JSON: the text {textProblem}");
+        }
         try
         {
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
