@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Submit;
 
@@ -158,18 +159,9 @@ public sealed partial class BatchSubmitter(
         {
             errors["chunkSize"] = ["chunkSize must be between 1 and 100000."];
         }
-        if (request.Continuation?.Next is { } next && !workerTypes.TryGet(next.WorkerType ?? "", out _))
+        if (request.Continuation is { } continuation)
         {
-            errors["continuation.next.workerType"] = [workerTypes.WhyNotEnabled(next.WorkerType)];
-        }
-        if (request.Continuation?.Next?.ChunkSize is < 1 or > 100_000)
-        {
-            errors["continuation.next.chunkSize"] = ["chunkSize must be between 1 and 100000."];
-        }
-        if (request.Continuation?.WebhookUrl is { } url
-            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || OutboundRequest.WhyRefused(uri) is not null))
-        {
-            errors["continuation.webhookUrl"] = [$"webhookUrl {(uri is null ? "must be an absolute http or https URL." : OutboundRequest.WhyRefused(uri))}"];
+            ValidateContinuation(continuation, errors);
         }
         if (request.Description?.Length > 1000)
         {
@@ -186,9 +178,45 @@ public sealed partial class BatchSubmitter(
         return workerType;
     }
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Batch {BatchId}: items copied in {CopyMs} ms, chunks and jobs created in {ChunksMs} ms")]
+    /// <summary>Every stage of the pipeline, at any depth: known worker types, chunk sizes, webhook URLs, the depth.</summary>
+    private void ValidateContinuation(ContinuationSpec continuation, Dictionary<string, string[]> errors)
+    {
+        ValidateWebhook(continuation.WebhookUrl, "continuation.webhookUrl", errors);
+        var depth = 0;
+        foreach (var (next, _, path) in continuation.Stages())
+        {
+            if (++depth > ContinuationSpec.MaxDepth)
+            {
+                errors["continuation"] = [$"A pipeline has at most {ContinuationSpec.MaxDepth} stages after the first."];
+                return;
+            }
+            if (!workerTypes.TryGet(next.WorkerType ?? "", out _))
+            {
+                errors[$"{path}.workerType"] = [workerTypes.WhyNotEnabled(next.WorkerType)];
+            }
+            if (next.ChunkSize is < 1 or > 100_000)
+            {
+                errors[$"{path}.chunkSize"] = ["chunkSize must be between 1 and 100000."];
+            }
+            if (next.Continuation is { } own)
+            {
+                ValidateWebhook(own.WebhookUrl, $"{path}.continuation.webhookUrl", errors);
+            }
+        }
+    }
+
+    private static void ValidateWebhook(string? url, string field, Dictionary<string, string[]> errors)
+    {
+        // The outbound policy's URL rule (http(s), no credentials), refused here rather than on every delivery.
+        if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || OutboundRequest.WhyRefused(uri) is not null))
+        {
+            errors[field] = [$"webhookUrl {(uri is null ? "must be an absolute http or https URL." : OutboundRequest.WhyRefused(uri))}"];
+        }
+    }
+
+    [LoggerMessage(EventId = LogEventIds.BatchSubmitterSubmitTimings, Level = LogLevel.Debug, Message = "Batch {BatchId}: items copied in {CopyMs} ms, chunks and jobs created in {ChunksMs} ms")]
     private static partial void LogSubmitTimings(ILogger logger, long batchId, long copyMs, long chunksMs);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Batch {BatchId} submitted: {WorkerType}, {Items} items in chunks of {ChunkSize}")]
+    [LoggerMessage(EventId = LogEventIds.BatchSubmitterSubmitted, Level = LogLevel.Information, Message = "Batch {BatchId} submitted: {WorkerType}, {Items} items in chunks of {ChunkSize}")]
     private static partial void LogSubmitted(ILogger logger, long batchId, string workerType, int items, int chunkSize);
 }

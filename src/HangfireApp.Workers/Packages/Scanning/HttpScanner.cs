@@ -94,6 +94,6 @@ public sealed partial class HttpScanner(
         }
     }
 
-    [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Package scanner answered 429: all hosts pause for {Seconds} s")]
+    [LoggerMessage(EventId = WorkerLogEventIds.HttpScannerThrottled, Level = LogLevel.Warning, Message = "Package scanner answered 429: all hosts pause for {Seconds} s")]
     private static partial void LogThrottled(ILogger logger, double seconds);
 }

@@ -12,14 +12,15 @@ using HangfireApp.Batches.WorkerTypes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using HangfireApp.Batches.States;
 
 namespace HangfireApp.Api.Batches;
 
 /// <summary>The batches API: submit, read, cancel, rerun. JSON, camelCase; states as snake_case strings.</summary>
 public static class BatchesApi
 {
-    private static readonly string[] States = ["created", "running", "succeeded", "completed_with_failures", "failed", "cancelled"];
-    private static readonly string[] ItemStates = ["pending", "running", "succeeded", "failed", "cancelled"];
+    private static readonly IReadOnlyList<string> States = BatchStates.All;
+    private static readonly IReadOnlyList<string> ItemStates = HangfireApp.Batches.States.ItemStates.All;
 
     public static WebApplication MapBatchesApi(this WebApplication app)
     {
@@ -123,6 +124,47 @@ public static class BatchesApi
             type.Name, type.Queue, [.. QueueNames.Expand(type.Queue)], type.Options.ChunkSize, type.Options.MaxDegreeOfParallelism,
             type.Options.ItemTimeout, type.Options.Retry.Attempts, type.Options.Retry.EffectiveDelaysSeconds)).ToList());
 
+    /// <summary>A continuation and, recursively, its next stages' own; field paths name the depth (<c>continuation.next.continuation.next.priority</c>).</summary>
+    private static ContinuationSpec? ToContinuation(ContinuationBody c, string path, int depth, Dictionary<string, string[]> errors)
+    {
+        if (depth >= ContinuationSpec.MaxDepth)
+        {
+            errors["continuation"] = [$"A pipeline has at most {ContinuationSpec.MaxDepth} stages after the first."];
+            return null;
+        }
+        var condition = ContinuationCondition.OnSuccess;
+        if (c.Condition is not (null or "on_success" or "on_any_final"))
+        {
+            errors[$"{path}.condition"] = ["condition must be on_success or on_any_final."];
+        }
+        else if (c.Condition == "on_any_final")
+        {
+            condition = ContinuationCondition.OnAnyFinal;
+        }
+        Priority? nextPriority = null;
+        if (c.Next?.Priority is { } p)
+        {
+            if (Priorities.TryParse(p, out var parsed))
+            {
+                nextPriority = parsed;
+            }
+            else
+            {
+                errors[$"{path}.next.priority"] = ["priority must be high, normal or low."];
+            }
+        }
+        if (c.Next is not null && string.IsNullOrEmpty(c.Next.WorkerType))
+        {
+            errors[$"{path}.next.workerType"] = ["next.workerType is required."];
+        }
+        if (c.Next is null && c.WebhookUrl is null)
+        {
+            errors[path] = ["A continuation needs next, webhookUrl, or both."];
+        }
+        var own = c.Next?.Continuation is { } nested ? ToContinuation(nested, $"{path}.next.continuation", depth + 1, errors) : null;
+        return new ContinuationSpec(condition, c.Next is null ? null : new NextStage(c.Next.WorkerType ?? "", c.Next.ChunkSize, nextPriority, own), c.WebhookUrl);
+    }
+
     private static SubmitBatch ToRequest(SubmitBatchBody body, string? idempotencyKey)
     {
         var errors = new Dictionary<string, string[]>();
@@ -130,40 +172,7 @@ public static class BatchesApi
         {
             errors["priority"] = ["priority must be high, normal or low."];
         }
-        ContinuationSpec? continuation = null;
-        if (body.Continuation is { } c)
-        {
-            ContinuationCondition condition = ContinuationCondition.OnSuccess;
-            if (c.Condition is not (null or "on_success" or "on_any_final"))
-            {
-                errors["continuation.condition"] = ["condition must be on_success or on_any_final."];
-            }
-            else if (c.Condition == "on_any_final")
-            {
-                condition = ContinuationCondition.OnAnyFinal;
-            }
-            Priority? nextPriority = null;
-            if (c.Next?.Priority is { } p)
-            {
-                if (Priorities.TryParse(p, out var parsed))
-                {
-                    nextPriority = parsed;
-                }
-                else
-                {
-                    errors["continuation.next.priority"] = ["priority must be high, normal or low."];
-                }
-            }
-            if (c.Next is not null && string.IsNullOrEmpty(c.Next.WorkerType))
-            {
-                errors["continuation.next.workerType"] = ["next.workerType is required."];
-            }
-            if (c.Next is null && c.WebhookUrl is null)
-            {
-                errors["continuation"] = ["A continuation needs next, webhookUrl, or both."];
-            }
-            continuation = new ContinuationSpec(condition, c.Next is null ? null : new NextStage(c.Next.WorkerType ?? "", c.Next.ChunkSize, nextPriority), c.WebhookUrl);
-        }
+        var continuation = body.Continuation is { } c ? ToContinuation(c, "continuation", 0, errors) : null;
         List<JsonElement> items = [];
         if (body.Items is { ValueKind: JsonValueKind.Array } array)
         {
@@ -181,7 +190,7 @@ public static class BatchesApi
             idempotencyKey, idempotencyKey is null ? null : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body))));
     }
 
-    /// <summary>Streams the output file the batch's worker type assembled when the batch ended (rows, scrape).</summary>
+    /// <summary>Streams the output file the batch's worker type assembled when the batch ended (its final handler).</summary>
     private static async Task<IResult> OutputAsync(long id, BatchQueries queries, BatchOutputStore outputs, CancellationToken cancellationToken)
     {
         if (await queries.GetAsync(id, cancellationToken) is not { } batch)

@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using HangfireApp.Batches.Logging;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
 
@@ -35,7 +36,7 @@ internal sealed partial class PostgresXmlRepository(NpgsqlDataSource dataSource,
         command.ExecuteNonQuery();
     }
 
-    [LoggerMessage(EventId = 4110, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEventIds.DataProtectionUnencryptedKey, Level = LogLevel.Warning,
         Message = "Data-protection key {KeyName} is stored unencrypted: whoever reads app.data_protection_keys can forge logins. Set Auth:DataProtection:CertificatePath")]
     private static partial void LogUnencryptedKey(ILogger logger, string keyName);
 }
