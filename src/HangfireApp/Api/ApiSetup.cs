@@ -16,7 +16,7 @@ public static class ApiSetup
         // answers a ProblemDetails naming the field instead of a bare 400.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddApiKeyScheme());
         var maxBody = builder.Configuration.GetValue<long?>($"{BatchLimitsOptions.Section}:MaxRequestBodyBytes") ?? new BatchLimitsOptions().MaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
         return builder;
