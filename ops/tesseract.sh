@@ -21,7 +21,11 @@ if ((${#missing[@]} > 0)); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# Debian's tessdata has no pdf.ttf (the invisible text font of Tesseract's PDF renderer); the renderer then
-# writes a PDF without its text layer. Say so loudly rather than shipping unsearchable "searchable" PDFs.
+# The tessdata folder (printed last): the models and pdf.ttf, the glyphless font of Tesseract's PDF renderer, which
+# Debian ships inside libtesseract5. Without it the renderer cannot write the invisible text layer.
 tessdata=$(dirname "$(ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata | head -n 1)")
+if [[ ! -s $tessdata/pdf.ttf ]]; then
+  echo "[tesseract] $tessdata/pdf.ttf is missing: searchable PDFs cannot be rendered" >&2
+  exit 1
+fi
 printf '%s\n' "$tessdata"

@@ -16,6 +16,7 @@ internal static partial class Leptonica
     public const int FormatPng = 3;
     public const int FormatTiff = 4;
     public const int FormatTiffG4 = 8;
+    public const int FormatTiffZip = 10;
     public const int FormatTiffLast = 10; // IFF_TIFF .. IFF_TIFF_ZIP are the TIFF variants
     public const int FormatTiffJpeg = 17;
     public const int RotateAreaMap = 2; // L_ROTATE_AREA_MAP

@@ -115,8 +115,10 @@ public sealed class Pix : SafeHandle
     }
 
     /// <summary>Appends this image as a page of a TIFF file (mode "w" starts it, "a" appends).</summary>
-    public void AppendToTiff(string path, bool first, int compression = Leptonica.FormatTiffG4)
+    public void AppendToTiff(string path, bool first)
     {
+        // G4 is for 1 bpp only (Leptonica writes a broken file for anything else); gray and colour pages use ZIP.
+        var compression = Depth == 1 ? Leptonica.FormatTiffG4 : Leptonica.FormatTiffZip;
         if (Leptonica.pixWriteTiff(path, handle, compression, first ? "w" : "a") != 0)
         {
             throw new ImageException($"Writing TIFF page to {path} failed.");
