@@ -262,7 +262,7 @@ internal sealed class DocumentDetailsPage : DocumentPage<DocumentDetailsModel>
         WriteLiteral($"</dd><dt>Mean confidence</dt><dd>{Number(document.MeanConfidence)}</dd><dt>Reasons</dt><dd id=\"document-reasons\">");
         Write(document.Reasons.Count == 0 ? "–" : string.Join(" · ", document.Reasons));
         WriteLiteral("</dd><dt>Outputs</dt><dd>");
-        WriteLiteral($"<a href=\"{Url.To($"/../api/documents/{document.Id}/text")}\">text</a> · API: <code>/api/documents/{document.Id}/hocr</code>, <code>/api/documents/{document.Id}/searchable.pdf</code></dd></dl>");
+        WriteLiteral($"API: <code>/api/documents/{document.Id}/text</code>, <code>/api/documents/{document.Id}/hocr</code>, <code>/api/documents/{document.Id}/searchable.pdf</code></dd></dl>");
         if (model.CanOperate && model.Pages.Any(page => page.State == "failed" || page.TimedOut) && document.Status != DocumentStatuses.Processing)
         {
             WriteLiteral($"<form id=\"document-rerun\" method=\"post\" action=\"{Url.To($"/documents/{document.Id}/rerun")}\">");
