@@ -4,6 +4,7 @@ using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Control;
 using HangfireApp.Batches.FanIn;
 using HangfireApp.Batches.JobOutput;
+using HangfireApp.Batches.Metrics;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Queues;
 using HangfireApp.Batches.Storage;
@@ -30,6 +31,24 @@ public static class BatchEngineSetup
             .Validate(o => o.Validate() is null, "Sweeps:Interval must be 10, 12, 15, 20 or 30 seconds or whole minutes up to an hour.")
             .Validate(o => o.StallTimeout > TimeSpan.Zero, "Sweeps:StallTimeout must be positive.")
             .ValidateOnStart();
+
+        services.AddOptions<ControlOptions>().BindConfiguration(ControlOptions.Section)
+            .Validate(o => o.RefreshInterval > TimeSpan.Zero && o.PausedRecheck > TimeSpan.Zero && o.CappedRecheck > TimeSpan.Zero,
+                "Control:RefreshInterval, Control:PausedRecheck and Control:CappedRecheck must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section)
+            .Validate(o => o.CacheDuration >= TimeSpan.Zero && o.ServerAliveWithin > TimeSpan.Zero, "Metrics:CacheDuration must not be negative and Metrics:ServerAliveWithin must be positive.")
+            .Validate(o => string.IsNullOrEmpty(o.ScrapeKeySha256) || (o.ScrapeKeySha256.Length == 64 && o.ScrapeKeySha256.All(Uri.IsHexDigit)),
+                "Metrics:ScrapeKeySha256 must be the 64 hex digits of the scrape key's SHA-256 (printf %s \"$KEY\" | sha256sum).")
+            .ValidateOnStart();
+        // One registry per host: the engine's metrics and the cluster gauges; /metrics adds the process-wide defaults.
+        services.AddSingleton(_ => new EngineMetrics(Prometheus.Metrics.NewCustomRegistry()));
+        services.AddSingleton<ClusterGauges>();
+        services.AddHostedService<MinuteRollup>();
+        services.AddSingleton<ControlSnapshot>();
+        services.AddSingleton<ChunkGate>();
+        services.AddSingleton<WorkerTypeControls>();
+        services.AddHostedService<ControlRefresher>();
 
         services.AddSingleton<WorkerTypeRegistry>();
         services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<WorkerTypeRegistry>());

@@ -16,6 +16,8 @@ using HangfireApp.Health;
 using HangfireApp.Hosting;
 using HangfireApp.JobServers;
 using HangfireApp.Logging;
+using HangfireApp.Metrics;
+using HangfireApp.Api.Control;
 using HangfireApp.Schedules;
 using HangfireApp.Workers;
 using Serilog;
@@ -55,10 +57,12 @@ try
 
     app.UseReverseProxy();
     app.UseRequestLogging();
+    app.UseRequestMetrics();
     app.UseApi();
     app.UseApiAuthentication();
     app.UseHangfireCommandAudit();
     app.MapHealth();
+    app.MapMetrics();
     app.MapJobServers();
     app.MapDashboard();
     app.MapBatchesApi();
@@ -67,6 +71,7 @@ try
     app.MapScrapeApi();
     app.MapSchedulesApi();
     app.MapAuditApi();
+    app.MapControlApi();
 
     app.Run();
     return 0;

@@ -119,4 +119,8 @@ public static class AuditActions
     public const string ScheduleSave = "schedule.save";
     public const string ScheduleDelete = "schedule.delete";
     public const string ScheduleTrigger = "schedule.trigger";
+    public const string WorkerTypePause = "worker_type.pause";
+    public const string WorkerTypeResume = "worker_type.resume";
+    public const string WorkerTypeCap = "worker_type.max_running_chunks";
+    public const string ServerWorkerCount = "server.worker_count";
 }

@@ -22,7 +22,7 @@ public enum ChunkEnd
 /// Ends a chunk run in one fenced transaction: closes its leftover items, sets its final state, and runs the
 /// fan-in in that same transaction (which may enqueue the continuation's jobs, hence an <see cref="AppTransaction"/>).
 /// </summary>
-public sealed class ChunkFinisher(NpgsqlDataSource dataSource, BatchFinalizer finalizer)
+public sealed class ChunkFinisher(NpgsqlDataSource dataSource, BatchFinalizer finalizer, Metrics.EngineMetrics metrics)
 {
     /// <summary>False when the lease was lost (a rescue owns the chunk now): nothing was written.</summary>
     /// <param name="claim">The run's claim; every write is fenced by its epoch.</param>
@@ -49,16 +49,18 @@ public sealed class ChunkFinisher(NpgsqlDataSource dataSource, BatchFinalizer fi
             return true;
         }
 
-        await CloseChunkAsync(transaction, claim.ChunkId, claim.BatchId, claim.FirstItem, claim.ItemCount,
+        var closed = await CloseChunkAsync(transaction, claim.ChunkId, claim.BatchId, claim.FirstItem, claim.ItemCount,
             end == ChunkEnd.Cancel ? "cancelled" : "failed", reason, cancellationToken);
         await finalizer.TryFinalizeAsync(transaction, claim.BatchId, cancellationToken);
         transaction.Complete();
+        await transaction.DisposeAsync();
+        metrics.CountItems(claim.WorkerType, end == ChunkEnd.Cancel ? Metrics.ItemOutcomes.Cancelled : Metrics.ItemOutcomes.Failed, closed);
         return true;
     }
 
     /// <summary>Closes the chunk's pending items as <paramref name="closeAs"/> and gives the chunk its final
-    /// state from its counters. The caller holds the chunk row lock.</summary>
-    internal static async Task CloseChunkAsync(AppTransaction transaction, long chunkId, long batchId, int firstItem, int itemCount, string closeAs, string? reason, CancellationToken cancellationToken)
+    /// state from its counters. The caller holds the chunk row lock. Returns how many items it closed.</summary>
+    internal static async Task<int> CloseChunkAsync(AppTransaction transaction, long chunkId, long batchId, int firstItem, int itemCount, string closeAs, string? reason, CancellationToken cancellationToken)
     {
         await using var close = transaction.Command("""
             with closed as (
@@ -83,6 +85,7 @@ public sealed class ChunkFinisher(NpgsqlDataSource dataSource, BatchFinalizer fi
                     else 'completed_with_failures' end
             from counted
             where ch.id = @chunk
+            returning (select count(*) from closed)
             """);
         close.Parameters.AddWithValue("close", closeAs);
         close.Parameters.AddWithValue("reason", (object?)reason ?? "Chunk ended with the item unprocessed");
@@ -90,6 +93,6 @@ public sealed class ChunkFinisher(NpgsqlDataSource dataSource, BatchFinalizer fi
         close.Parameters.AddWithValue("first", firstItem);
         close.Parameters.AddWithValue("end", firstItem + itemCount);
         close.Parameters.AddWithValue("chunk", chunkId);
-        await close.ExecuteNonQueryAsync(cancellationToken);
+        return Convert.ToInt32(await close.ExecuteScalarAsync(cancellationToken) ?? 0, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

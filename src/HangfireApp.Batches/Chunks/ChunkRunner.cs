@@ -21,6 +21,8 @@ public sealed partial class ChunkRunner(
     WorkerTypeRegistry workerTypes,
     IServiceScopeFactory scopes,
     IJobConsoleFactory consoles,
+    Control.ControlSnapshot controls,
+    Metrics.EngineMetrics metrics,
     IOptions<ChunkOptions> options,
     ILogger<ChunkRunner> logger)
 {
@@ -36,6 +38,11 @@ public sealed partial class ChunkRunner(
         }
         var workerType = workerTypes.Get(claim.WorkerType);
         var maxAttempts = workerType.Options.Retry.Attempts;
+        if (claim.Waited is { } waited)
+        {
+            // A retry was queued when it failed; its delay is not time spent waiting for a worker.
+            metrics.ObserveChunkWait(claim.WorkerType, claim.Attempt > 1 ? waited - workerType.Options.Retry.DelayBefore(claim.Attempt - 1) : waited);
+        }
         await using var console = consoles.Open(jobId, $"Attempt {claim.Attempt}");
         console.WriteLine($"Claimed chunk {claim.ChunkId} of batch {claim.BatchId}: items {claim.FirstItem}..{claim.FirstItem + claim.ItemCount - 1}, attempt {claim.Attempt}/{maxAttempts}, epoch {claim.Epoch}");
 
@@ -56,6 +63,9 @@ public sealed partial class ChunkRunner(
         var items = await store.LoadPendingItemsAsync(claim, jobToken);
         using var run = new Run(claim, claim.Attempt >= maxAttempts, console, jobToken);
         var stopwatch = Stopwatch.StartNew();
+        // Paused while running: no further item starts, items in flight are interrupted and stay pending, and the
+        // chunk goes back to its queue without using up an attempt (the claim holds it until the resume).
+        await using var pause = controls.WhenPaused(claim.WorkerType).Register(run.Pause);
         var flushing = FlushPeriodicallyAsync(run, items.Count);
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -79,6 +89,7 @@ public sealed partial class ChunkRunner(
         }
         await run.EndFlushingAsync(flushing);
         await FlushAsync(run, items.Count);
+        metrics.ObserveChunkRun(claim.WorkerType, stopwatch.Elapsed);
 
         if (run.LeaseLost)
         {
@@ -86,7 +97,16 @@ public sealed partial class ChunkRunner(
             LogLeaseLost(logger, claim.ChunkId, claim.Epoch);
             return;
         }
-        jobToken.ThrowIfCancellationRequested(); // server shutdown: Hangfire requeues the job, the next run claims again
+        if (jobToken.IsCancellationRequested)
+        {
+            // The server is stopping (process shutdown, or its replacement for a new WorkerCount): the chunk goes back
+            // to queued without using up an attempt, and Hangfire requeues its job for the next server to claim.
+            if (await finisher.FinishAsync(claim, ChunkEnd.Retry, null, CancellationToken.None, giveAttemptBack: true))
+            {
+                console.WriteLine($"Server stopping: {run.Succeeded + run.FailedFinal} item(s) done are kept, the rest wait in the queue for the next worker (no attempt used)", ConsoleTextColor.Yellow);
+            }
+            jobToken.ThrowIfCancellationRequested();
+        }
         var left = items.Count - run.Succeeded - run.FailedFinal;
         console.WriteLine($"{run.Succeeded} succeeded, {run.FailedNow} failed, {left} left, in {stopwatch.ElapsedMilliseconds} ms",
             run.FailedNow > 0 ? ConsoleTextColor.Yellow : ConsoleTextColor.Green);
@@ -103,6 +123,12 @@ public sealed partial class ChunkRunner(
             if (await finisher.FinishAsync(claim, ChunkEnd.Retry, null, CancellationToken.None, giveAttemptBack: run.GivesAttemptBack))
             {
                 var next = run.GivesAttemptBack ? claim.Attempt : claim.Attempt + 1;
+                if (run.Paused)
+                {
+                    // Not a retry: back to the queue at once, where the claim holds the chunk until the resume.
+                    console.WriteLine($"Stopped: {why}; {left} item(s) left wait for the resume (no attempt used)", ConsoleTextColor.Yellow);
+                    throw new Control.ChunkDeferredException($"{Control.ChunkGate.PausedPrefix} chunk {claim.ChunkId} stopped: {why}; {left} item(s) left", TimeSpan.FromSeconds(1));
+                }
                 console.WriteLine($"Retrying in {delay.TotalSeconds:0} s{(run.GivesAttemptBack ? " (this stopped run does not use up an attempt)" : "")}: {why}", ConsoleTextColor.Yellow);
                 throw new ChunkRetryException($"Chunk {claim.ChunkId}: {why}; attempt {next} of {maxAttempts} in {delay.TotalSeconds:0} s", delay);
             }
@@ -185,9 +211,31 @@ public sealed partial class ChunkRunner(
         {
             return;
         }
-        run.Learn(await store.FlushAsync(run.Claim, batch, CancellationToken.None));
+        var status = await store.FlushAsync(run.Claim, batch, CancellationToken.None);
+        run.Learn(status);
+        if (!status.Lost)
+        {
+            CountOutcomes(run.Claim.WorkerType, batch);
+        }
         run.CountWritten(batch);
         run.Console.Progress("items").Set(total == 0 ? 100 : 100.0 * run.Written / total);
+    }
+
+    private void CountOutcomes(string workerType, List<ItemOutcome> written)
+    {
+        int succeeded = 0, failed = 0, retried = 0;
+        foreach (var outcome in written)
+        {
+            _ = outcome.State switch
+            {
+                "succeeded" => ++succeeded,
+                "failed" => ++failed,
+                _ => ++retried, // pending: failed this attempt, retried by the chunk
+            };
+        }
+        metrics.CountItems(workerType, Metrics.ItemOutcomes.Succeeded, succeeded);
+        metrics.CountItems(workerType, Metrics.ItemOutcomes.Failed, failed);
+        metrics.CountItems(workerType, Metrics.ItemOutcomes.Retried, retried);
     }
 
     /// <summary>The state of one chunk run, shared by the item tasks and the flush loop.</summary>
@@ -220,7 +268,17 @@ public sealed partial class ChunkRunner(
         /// good does not use up an attempt: the items it never started are retried later, also after a last attempt,
         /// instead of failing untried. Each such run finishes an item, so a chunk cannot loop for ever.
         /// </summary>
-        public bool GivesAttemptBack => StopReason is not null && !CancelRequested && !LeaseLost && _succeeded + _failedFinal > 0;
+        public bool GivesAttemptBack => StopReason is not null && !CancelRequested && !LeaseLost && (_succeeded + _failedFinal > 0 || Paused);
+
+        /// <summary>Stopped because its worker type was paused: never costs an attempt (the claim gate keeps the chunk
+        /// waiting until the resume, so this cannot loop).</summary>
+        public bool Paused { get; private set; }
+
+        public void Pause()
+        {
+            Paused = true;
+            RequestStop($"worker type '{Claim.WorkerType}' was paused");
+        }
 
         public void RequestStop(string reason)
         {

@@ -5,7 +5,11 @@ namespace HangfireApp.Batches.Chunks;
 
 /// <summary>A chunk as claimed by one run of its job, holding the lease <see cref="Epoch"/>.</summary>
 public sealed record ChunkClaim(
-    long ChunkId, long BatchId, int FirstItem, int ItemCount, int Attempt, int Epoch, string WorkerType, bool CancelRequested);
+    long ChunkId, long BatchId, int FirstItem, int ItemCount, int Attempt, int Epoch, string WorkerType, bool CancelRequested)
+{
+    /// <summary>How long the chunk had been queued when claimed (null when it was re-claimed while running).</summary>
+    public TimeSpan? Waited { get; init; }
+}
 
 /// <summary>An item read for processing.</summary>
 public sealed record PendingItem(int ItemNo, string Payload, int Attempts);
@@ -22,7 +26,7 @@ public readonly record struct LeaseStatus(bool Lost, bool CancelRequested);
 /// proceeds only if the lease epoch is still the one this run claimed, so a rescued chunk's old worker
 /// can no longer write anything.
 /// </summary>
-public sealed class ChunkStore(NpgsqlDataSource dataSource)
+public sealed class ChunkStore(NpgsqlDataSource dataSource, Control.ChunkGate gate)
 {
     /// <summary>Claims the chunk for the given job: bumps attempt and epoch. Null if the chunk is final,
     /// or if another job now owns it (this one is a leftover of a rescue).</summary>
@@ -30,6 +34,8 @@ public sealed class ChunkStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Paused or capped: throws ChunkDeferredException before anything is claimed (no attempt used).
+        var waited = await gate.CheckAsync(connection, transaction, chunkId, jobId, cancellationToken);
         await using var claim = new NpgsqlCommand("""
             with claimed as (
                 update app.chunks c
@@ -49,7 +55,7 @@ public sealed class ChunkStore(NpgsqlDataSource dataSource)
             if (await reader.ReadAsync(cancellationToken))
             {
                 result = new ChunkClaim(chunkId, reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
-                    reader.GetInt32(4), reader.GetString(5), reader.GetBoolean(6));
+                    reader.GetInt32(4), reader.GetString(5), reader.GetBoolean(6)) { Waited = waited };
             }
         }
         if (result is not null)

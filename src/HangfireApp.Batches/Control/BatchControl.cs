@@ -25,6 +25,7 @@ public sealed partial class BatchControl(
     TransactionalJobs jobs,
     BatchFinalizer finalizer,
     AuditLog audit,
+    Metrics.EngineMetrics metrics,
     ILogger<BatchControl> logger)
 {
     /// <summary>
@@ -56,22 +57,30 @@ public sealed partial class BatchControl(
                 }
             }
         }
+        string workerType;
         await using (var request = transaction.Command("""
             update app.batches set cancel_requested_at = coalesce(cancel_requested_at, now())
-            where id = @batch returning state
+            where id = @batch returning state, worker_type
             """))
         {
             request.Parameters.AddWithValue("batch", batchId);
-            var state = (string?)await request.ExecuteScalarAsync(cancellationToken) ?? throw new BatchNotFoundException(batchId);
+            await using var reader = await request.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new BatchNotFoundException(batchId);
+            }
+            var state = reader.GetString(0);
+            workerType = reader.GetString(1);
             if (state is not ("created" or "running"))
             {
                 throw new BatchConflictException($"Batch {batchId} is already {state}; only a created or running batch can be cancelled.");
             }
         }
         var client = jobs.On(transaction);
+        var cancelledItems = 0;
         foreach (var chunk in queued)
         {
-            await ChunkFinisher.CloseChunkAsync(transaction, chunk.Id, batchId, chunk.First, chunk.Count, "cancelled", null, cancellationToken);
+            cancelledItems += await ChunkFinisher.CloseChunkAsync(transaction, chunk.Id, batchId, chunk.First, chunk.Count, "cancelled", null, cancellationToken);
             if (chunk.JobId is not null)
             {
                 client.Delete(chunk.JobId);
@@ -83,6 +92,8 @@ public sealed partial class BatchControl(
             await audit.RecordAsync(transaction, actor, AuditActions.BatchCancel, $"batch:{batchId}", new { queuedChunksCancelled = queued.Count }, cancellationToken);
         }
         transaction.Complete();
+        await transaction.DisposeAsync();
+        metrics.CountItems(workerType, Metrics.ItemOutcomes.Cancelled, cancelledItems);
         LogCancelled(logger, batchId, queued.Count);
     }
 

@@ -159,7 +159,7 @@ public sealed partial class ScheduleService(
         }
         if (!workerTypes.TryGet(schedule.WorkerType ?? "", out _))
         {
-            errors["workerType"] = [$"Unknown or disabled worker type '{schedule.WorkerType}'. Known: {string.Join(", ", workerTypes.Enabled.Select(type => type.Name).Order())}."];
+            errors["workerType"] = [workerTypes.WhyNotEnabled(schedule.WorkerType)];
         }
         if ((schedule.Items is null) == (schedule.Query is null))
         {

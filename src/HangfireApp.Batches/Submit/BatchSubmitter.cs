@@ -143,7 +143,7 @@ public sealed partial class BatchSubmitter(
         var errors = new Dictionary<string, string[]>();
         if (!workerTypes.TryGet(request.WorkerType ?? "", out var workerType))
         {
-            errors["workerType"] = [$"Unknown or disabled worker type '{request.WorkerType}'. Known: {string.Join(", ", workerTypes.Enabled.Select(type => type.Name).Order())}."];
+            errors["workerType"] = [workerTypes.WhyNotEnabled(request.WorkerType)];
         }
         if (request.Items is null || request.Items.Count == 0)
         {
@@ -159,7 +159,7 @@ public sealed partial class BatchSubmitter(
         }
         if (request.Continuation?.Next is { } next && !workerTypes.TryGet(next.WorkerType ?? "", out _))
         {
-            errors["continuation.next.workerType"] = [$"Unknown or disabled worker type '{next.WorkerType}'."];
+            errors["continuation.next.workerType"] = [workerTypes.WhyNotEnabled(next.WorkerType)];
         }
         if (request.Continuation?.Next?.ChunkSize is < 1 or > 100_000)
         {

@@ -19,6 +19,7 @@ public sealed partial class StalledChunksSweep(
     NpgsqlDataSource dataSource,
     ChunkScheduler scheduler,
     IJobConsoleFactory consoles,
+    Metrics.EngineMetrics metrics,
     IOptions<SweepOptions> options,
     ILogger<StalledChunksSweep> logger)
 {
@@ -86,6 +87,11 @@ public sealed partial class StalledChunksSweep(
                 Priorities.Parse(group.Key.Priority), cancellationToken, [.. group.Select(chunk => chunk.JobId)]);
         }
         transaction.Complete();
+        await transaction.DisposeAsync();
+        foreach (var group in rescued.GroupBy(chunk => chunk.WorkerType, StringComparer.Ordinal))
+        {
+            metrics.CountRescued(group.Key, group.Count());
+        }
         return rescued;
     }
 

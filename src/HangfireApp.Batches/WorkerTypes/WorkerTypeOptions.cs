@@ -21,6 +21,10 @@ public sealed class WorkerTypeOptions
     public TimeSpan ItemTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>Cluster-wide cap on this worker type's running chunks (all hosts together); none when unset.
+    /// An operator can change it live (<c>PUT /api/worker-types/{name}</c>), which overrides this setting.</summary>
+    public int? MaxRunningChunks { get; set; }
 }
 
 /// <summary>How often a chunk's failed items are retried, and after which delays.</summary>

@@ -37,6 +37,10 @@ internal sealed class WorkerTypeOptionsValidator(IEnumerable<WorkerTypeRegistrat
         {
             errors.Add($"{path}:Retry:DelaysSeconds must not be negative.");
         }
+        if (options.MaxRunningChunks is < 1)
+        {
+            errors.Add($"{path}:MaxRunningChunks must be at least 1, or unset for no cap (it is {options.MaxRunningChunks}).");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -3,6 +3,7 @@ using Hangfire.PostgreSql;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Database;
 using HangfireApp.Batches.Logging;
+using HangfireApp.Batches.Queues;
 using HangfireApp.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -40,12 +41,14 @@ public static class JobServersSetup
             // Hangfire keeps filters in a process-wide list; replace ours rather than add a copy per host.
             GlobalJobFilters.Filters.Remove<JobLogScopeFilter>();
             GlobalJobFilters.Filters.Remove<ChunkRetryFilter>();
+            GlobalJobFilters.Filters.Remove<QueuePreservingFilter>();
             configuration
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
                 .UseFilter(new JobLogScopeFilter(sp.GetRequiredService<ILoggerFactory>()))
                 .UseFilter(new ChunkRetryFilter())
+                .UseFilter(new QueuePreservingFilter())
                 .UsePostgreSqlStorage(connection => connection.UseNpgsqlConnection(connectionString), sp.GetRequiredService<PostgreSqlStorageOptions>());
         });
         if (builder.ReadAppOptions().RunsJobServers)
