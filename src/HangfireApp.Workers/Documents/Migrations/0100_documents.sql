@@ -56,6 +56,8 @@ create table app.document_pages (
   pdf_file_id bigint references app.document_files (id),
   note text,
   error text,
+  -- host:pid of the process that read the page (which host of a shared database did the work)
+  processed_by text,
   primary key (document_id, page_no)
 );
 

@@ -27,6 +27,9 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>This process as <c>host:pid</c>, recorded on the pages it reads.</summary>
+    public static readonly string ProcessName = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     public NpgsqlDataSource DataSource => dataSource;
 
     public static async Task<long> InsertDocumentAsync(NpgsqlConnection connection, string fileName, string format, long sourceFileId, string languages,
@@ -157,7 +160,7 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
             with page as (
                 update app.document_pages
                 set state = @state, text = coalesce(@text, text), confidence = @confidence, timed_out = @timedOut,
-                    tsv = coalesce(@tsv, tsv), hocr = @hocr, pdf_file_id = @pdf, error = @error
+                    tsv = coalesce(@tsv, tsv), hocr = @hocr, pdf_file_id = @pdf, error = @error, processed_by = @by
                 where document_id = @id and page_no = @page and state = 'pending'
                 returning page_no
             ), counted as (
@@ -179,6 +182,7 @@ public sealed class DocumentStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("hocr", NpgsqlDbType.Text, (object?)outcome.Hocr ?? DBNull.Value);
         command.Parameters.AddWithValue("pdf", NpgsqlDbType.Bigint, (object?)outcome.PdfFileId ?? DBNull.Value);
         command.Parameters.AddWithValue("error", NpgsqlDbType.Text, (object?)outcome.Error ?? DBNull.Value);
+        command.Parameters.AddWithValue("by", ProcessName);
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
