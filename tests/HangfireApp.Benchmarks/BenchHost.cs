@@ -17,14 +17,16 @@ internal sealed class BenchHost : IAsyncDisposable
     private readonly Process _process;
     private readonly string _adminConnection;
     private readonly string _database;
+    private readonly bool _ownsDatabase;
     private readonly NpgsqlDataSource _db;
     private readonly HttpClient _http;
     private readonly HttpClient _dashboard;
     private long _peakRssKb;
     private readonly Timer _sampler;
 
-    private BenchHost(Process process, string adminConnection, string database, string connectionString, int port)
+    private BenchHost(Process process, string adminConnection, string database, string connectionString, int port, bool ownsDatabase = true)
     {
+        _ownsDatabase = ownsDatabase;
         _process = process;
         _adminConnection = adminConnection;
         _database = database;
@@ -44,12 +46,17 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings)
+    /// <summary>A second host process on <paramref name="first"/>'s database (it leaves the database to the first).</summary>
+    public static Task<BenchHost> JoinAsync(BenchHost first, Dictionary<string, string> settings) =>
+        StartAsync(first.ConnectionString, settings, first._database);
+
+    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings, string? joinDatabase = null)
     {
-        var database = $"hf_bench_{DateTime.UtcNow:HHmmss}_{Guid.NewGuid():N}"[..32];
+        var database = joinDatabase ?? $"hf_bench_{DateTime.UtcNow:HHmmss}_{Guid.NewGuid():N}"[..32];
         var admin = new NpgsqlConnectionStringBuilder(serverConnection) { Database = "postgres", Pooling = false }.ConnectionString;
-        await using (var connection = new NpgsqlConnection(admin))
+        if (joinDatabase is null)
         {
+            await using var connection = new NpgsqlConnection(admin);
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"create database {database}", connection);
             await create.ExecuteNonQueryAsync();
@@ -79,7 +86,7 @@ internal sealed class BenchHost : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[host] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var host = new BenchHost(process, admin, database, connectionString, port);
+        var host = new BenchHost(process, admin, database, connectionString, port, ownsDatabase: joinDatabase is null);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -198,6 +205,10 @@ internal sealed class BenchHost : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         await _db.DisposeAsync();
+        if (!_ownsDatabase)
+        {
+            return;
+        }
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(_adminConnection);
         await connection.OpenAsync();
