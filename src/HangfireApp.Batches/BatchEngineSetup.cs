@@ -7,6 +7,7 @@ using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.Metrics;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Queues;
+using HangfireApp.Batches.RateLimits;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.Submit;
 using HangfireApp.Batches.Sweeps;
@@ -57,6 +58,8 @@ public static class BatchEngineSetup
 
         services.AddSingleton<AuditLog>();
         services.AddSingleton<TransactionalJobs>();
+        services.AddSingleton<SharedRateLimiter>();
+        services.AddSingleton<FinalItemsReader>();
         services.AddSingleton<ChunkScheduler>();
         services.AddSingleton<BatchSubmitter>();
         services.AddSingleton<BatchFinalizer>();
@@ -74,40 +77,6 @@ public static class BatchEngineSetup
         services.AddTransient<ConsoleRetentionSweep>();
         services.AddHttpClient(WebhookJob.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<SweepSchedule>();
-        return services;
-    }
-
-    /// <summary>
-    /// Registers a worker type: its handler (one instance per chunk: handlers may keep per-chunk state) and
-    /// its settings from <c>WorkerTypes:&lt;name&gt;</c>. Touches no engine code.
-    /// </summary>
-    public static IServiceCollection AddWorkerType<THandler>(this IServiceCollection services, string name, bool enabledByDefault = true)
-        where THandler : class, IItemHandler =>
-        services.AddWorkerType<THandler>(name, enabledByDefault, finalHandlerType: null);
-
-    /// <summary>
-    /// Registers a worker type with an <see cref="IBatchFinalHandler"/> that runs once per batch run when one
-    /// of its batches is final (e.g. to assemble the batch's output).
-    /// </summary>
-    public static IServiceCollection AddWorkerType<THandler, TFinalHandler>(this IServiceCollection services, string name, bool enabledByDefault = true)
-        where THandler : class, IItemHandler
-        where TFinalHandler : class, IBatchFinalHandler
-    {
-        services.AddTransient<TFinalHandler>();
-        return services.AddWorkerType<THandler>(name, enabledByDefault, typeof(TFinalHandler));
-    }
-
-    private static IServiceCollection AddWorkerType<THandler>(this IServiceCollection services, string name, bool enabledByDefault, Type? finalHandlerType)
-        where THandler : class, IItemHandler
-    {
-        if (!WorkerTypeRegistry.IsValidName(name))
-        {
-            // The name doubles as the default queue name, which Hangfire restricts.
-            throw new ArgumentException($"Worker type name '{name}' must be lowercase letters, digits, '_' or '-'.", nameof(name));
-        }
-        services.AddSingleton(new WorkerTypeRegistration(name, typeof(THandler), enabledByDefault, finalHandlerType));
-        services.AddScoped<THandler>();
-        services.AddOptions<WorkerTypeOptions>(name).BindConfiguration($"{WorkerTypeOptions.Section}:{name}").ValidateOnStart();
         return services;
     }
 }

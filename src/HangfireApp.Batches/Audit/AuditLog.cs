@@ -101,7 +101,10 @@ public sealed class AuditLog(NpgsqlDataSource dataSource)
 /// <summary>One audit log entry.</summary>
 public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string? Target, JsonElement? Details);
 
-/// <summary>The actions the app records. Dashboard commands of Hangfire itself are <c>hangfire.</c> + their route.</summary>
+/// <summary>
+/// The actions the engine and the host record. Dashboard commands of Hangfire itself are <c>hangfire.</c> + their route;
+/// worker types declare their own (<c>Modules.WorkerTypeBuilder.AuditActions</c>).
+/// </summary>
 public static class AuditActions
 {
     public const string BatchSubmit = "batch.submit";
@@ -111,11 +114,6 @@ public static class AuditActions
     public const string LoginFailed = "dashboard.login_failed";
     public const string Logout = "dashboard.logout";
     public const string HangfirePrefix = "hangfire.";
-    public const string RowsSubmit = "rows.submit";
-    public const string ScrapeSubmit = "scrape.submit";
-    public const string PackagesRegister = "packages.register";
-    public const string PackagesRerunFailed = "packages.rerun_failed";
-    public const string AdvisoriesImport = "advisories.import";
     public const string ScheduleSave = "schedule.save";
     public const string ScheduleDelete = "schedule.delete";
     public const string ScheduleTrigger = "schedule.trigger";

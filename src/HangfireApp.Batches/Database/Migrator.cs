@@ -1,5 +1,5 @@
-using System.Reflection;
 using DbUp;
+using DbUp.Engine;
 using DbUp.Engine.Output;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,18 +8,31 @@ using Npgsql;
 namespace HangfireApp.Batches.Database;
 
 /// <summary>
-/// Applies the numbered SQL scripts of <c>migrations/</c> (embedded in this assembly) with DbUp, journaled
-/// in <c>app.schema_versions</c>. Re-running is a no-op. Several hosts may start at once, so the run
-/// holds a PostgreSQL advisory lock.
+/// Applies the numbered SQL scripts of the engine (<c>migrations/</c>) and of every worker-type module (its
+/// <c>Migrations</c> folder) with DbUp, in the order of their file names, journaled in <c>app.schema_versions</c> as
+/// <c>migrations.&lt;file&gt;</c> (see <see cref="MigrationSource"/>). Re-running is a no-op. Several hosts may start
+/// at once, so the run holds a PostgreSQL advisory lock.
 /// </summary>
-public sealed partial class Migrator(NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options, ILogger<Migrator> logger)
+public sealed partial class Migrator
 {
     private const long MigrationLockKey = 0x4846_4d49_4752; // "HFMIGR"
-    private static readonly Assembly ScriptAssembly = typeof(Migrator).Assembly;
+    private readonly NpgsqlDataSource dataSource;
+    private readonly IOptions<DatabaseOptions> options;
+    private readonly ILogger<Migrator> logger;
+    private readonly IReadOnlyList<Script> scripts;
 
-    /// <summary>Names of every migration script this build carries, in order.</summary>
-    public static IReadOnlyList<string> ScriptNames { get; } =
-        [.. ScriptAssembly.GetManifestResourceNames().Where(IsMigration).Order(StringComparer.Ordinal)];
+    /// <summary>A migrator of the engine's scripts and those of <paramref name="sources"/> (the modules').</summary>
+    public Migrator(NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options, IEnumerable<MigrationSource> sources, ILogger<Migrator> logger)
+    {
+        this.dataSource = dataSource;
+        this.options = options;
+        this.logger = logger;
+        scripts = Collect([MigrationSource.Engine, .. sources.Where(source => source != MigrationSource.Engine)]);
+        ScriptNames = [.. scripts.Select(script => script.JournalName)];
+    }
+
+    /// <summary>Journal names of every migration script this build carries, in the order they apply.</summary>
+    public IReadOnlyList<string> ScriptNames { get; }
 
     public void Migrate()
     {
@@ -37,7 +50,7 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource, IOptions<Datab
         {
             var result = DeployChanges.To
                 .PostgresqlDatabase(options.Value.ConnectionString)
-                .WithScriptsEmbeddedInAssembly(ScriptAssembly, IsMigration)
+                .WithScripts(scripts.Select(script => new SqlScript(script.JournalName, script.Read())))
                 .JournalToPostgresqlTable("app", "schema_versions")
                 .WithTransactionPerScript()
                 .LogTo(new DbUpLog(logger))
@@ -78,8 +91,42 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource, IOptions<Datab
         return [.. ScriptNames.Where(name => !applied.Contains(name))];
     }
 
-    private static bool IsMigration(string resourceName) =>
-        resourceName.StartsWith("migrations.", StringComparison.Ordinal) && resourceName.EndsWith(".sql", StringComparison.Ordinal);
+    /// <summary>Every script once, ordered by journal name; two owners of one file name stop the process.</summary>
+    private static List<Script> Collect(IEnumerable<MigrationSource> sources)
+    {
+        var byName = new Dictionary<string, Script>(StringComparer.Ordinal);
+        foreach (var source in sources.Distinct())
+        {
+            var found = false;
+            foreach (var (journalName, resourceName) in source.Scripts())
+            {
+                found = true;
+                if (byName.TryGetValue(journalName, out var other))
+                {
+                    throw new InvalidOperationException(
+                        $"Migration '{journalName}' exists twice: in {other.Source.Owner} and in {source.Owner}. Give one of them another number.");
+                }
+                byName[journalName] = new Script(journalName, source, resourceName);
+            }
+            if (!found)
+            {
+                throw new InvalidOperationException(
+                    $"{source.Owner} declares migrations but {source.Assembly.GetName().Name} embeds no '{source.ResourcePrefix}*.sql' resource (is its Migrations folder embedded?).");
+            }
+        }
+        return [.. byName.Values.OrderBy(script => script.JournalName, StringComparer.Ordinal)];
+    }
+
+    private sealed record Script(string JournalName, MigrationSource Source, string ResourceName)
+    {
+        public string Read()
+        {
+            using var stream = Source.Assembly.GetManifestResourceStream(ResourceName)
+                ?? throw new InvalidOperationException($"Resource {ResourceName} vanished.");
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+    }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Database migrated: {Applied} script(s) applied")]
     private static partial void LogMigrated(ILogger logger, int applied);

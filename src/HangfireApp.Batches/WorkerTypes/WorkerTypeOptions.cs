@@ -17,7 +17,10 @@ public sealed class WorkerTypeOptions
     /// <summary>Items in flight at once inside one chunk.</summary>
     public int MaxDegreeOfParallelism { get; set; } = 8;
 
-    /// <summary>Per-item time limit; an item over it fails with a timeout (and may be retried).</summary>
+    /// <summary>Items per call of a bulk handler (<see cref="IBulkItemHandler"/>); per-item handlers ignore it.</summary>
+    public int SliceSize { get; set; } = 100;
+
+    /// <summary>Per-item time limit (per slice for a bulk handler); an item over it fails with a timeout (and may be retried).</summary>
     public TimeSpan ItemTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     public RetryOptions Retry { get; set; } = new();

@@ -25,6 +25,10 @@ internal sealed class WorkerTypeOptionsValidator(IEnumerable<WorkerTypeRegistrat
         {
             errors.Add($"{path}:MaxDegreeOfParallelism must be between 1 and 10000 (it is {options.MaxDegreeOfParallelism}).");
         }
+        if (options.SliceSize is < 1 or > 100_000)
+        {
+            errors.Add($"{path}:SliceSize must be between 1 and 100000 (it is {options.SliceSize}).");
+        }
         if (options.ItemTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{path}:ItemTimeout must be positive.");

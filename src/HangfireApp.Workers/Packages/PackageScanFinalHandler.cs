@@ -1,5 +1,7 @@
 using HangfireApp.Batches.FanIn;
+using HangfireApp.Batches.States;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace HangfireApp.Workers.Packages;
 
@@ -10,26 +12,56 @@ namespace HangfireApp.Workers.Packages;
 /// so a newer scan of the same package is never overwritten. A batch rerun reopens its failed items; their
 /// handler marks the packages <c>scanning</c> again and this runs again when the rerun ends.
 /// </summary>
-public sealed class PackageScanFinalHandler(NpgsqlDataSource dataSource) : IBatchFinalHandler
+public sealed class PackageScanFinalHandler(NpgsqlDataSource dataSource, FinalItemsReader items) : IBatchFinalHandler
 {
+    /// <summary>Packages written per statement: bounded memory however large the batch.</summary>
+    private const int WriteSize = 5_000;
+
     public async Task OnBatchFinalAsync(FinalBatch batch, CancellationToken cancellationToken)
     {
+        var slice = new List<(long PackageId, string State, DateTimeOffset? ScannedAt, string? Error)>(WriteSize);
+        await foreach (var item in items.ReadAsync(batch.BatchId, cancellationToken))
+        {
+            if (item.State == ItemStates.Pending || !item.Payload.TryGetProperty("packageId", out var id) || !id.TryGetInt64(out var packageId))
+            {
+                continue;
+            }
+            DateTimeOffset? scannedAt = item.Result is { ValueKind: System.Text.Json.JsonValueKind.Object } result
+                && result.TryGetProperty("scannedAt", out var at) && at.TryGetDateTimeOffset(out var value) ? value : null;
+            slice.Add((packageId, item.State, scannedAt, item.Error));
+            if (slice.Count == WriteSize)
+            {
+                await WriteAsync(batch.BatchId, slice, cancellationToken);
+                slice.Clear();
+            }
+        }
+        await WriteAsync(batch.BatchId, slice, cancellationToken);
+    }
+
+    private async Task WriteAsync(long batchId, List<(long PackageId, string State, DateTimeOffset? ScannedAt, string? Error)> slice, CancellationToken cancellationToken)
+    {
+        if (slice.Count == 0)
+        {
+            return;
+        }
         await using var command = dataSource.CreateCommand("""
             update app.packages p
             set status = case when i.state = 'succeeded' then 'scanned' else 'failed' end,
-                scanned_at = case when i.state = 'succeeded' then coalesce((i.result->>'scannedAt')::timestamptz, now()) else p.scanned_at end,
+                scanned_at = case when i.state = 'succeeded' then coalesce(i.scanned_at, now()) else p.scanned_at end,
                 last_error = case
                     when i.state = 'succeeded' then null
                     when i.state = 'cancelled' then 'Scan cancelled (batch ' || @batch || ')'
                     else coalesce(i.error, 'Scan failed') end
-            from app.items i
-            where i.batch_id = @batch
-              and i.state in ('succeeded', 'failed', 'cancelled')
-              and p.id = (i.payload->>'packageId')::bigint
+            from unnest(@ids, @states, @scanned, @errors) as i(package_id, state, scanned_at, error)
+            where p.id = i.package_id
               and p.last_batch_id = @batch
               and p.status in ('queued', 'scanning')
             """);
-        command.Parameters.AddWithValue("batch", batch.BatchId);
+        command.Parameters.AddWithValue("batch", batchId);
+        command.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, slice.Select(s => s.PackageId).ToArray());
+        command.Parameters.AddWithValue("states", NpgsqlDbType.Array | NpgsqlDbType.Text, slice.Select(s => s.State).ToArray());
+        command.Parameters.AddWithValue("scanned", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, slice.Select(s => (object?)s.ScannedAt ?? DBNull.Value).ToArray());
+        command.Parameters.AddWithValue("errors", NpgsqlDbType.Array | NpgsqlDbType.Text, slice.Select(s => (object?)s.Error ?? DBNull.Value).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -1,10 +1,10 @@
-using System.Data;
 using System.Text.Json;
 using HangfireApp.Batches.FanIn;
 using HangfireApp.Batches.Outputs;
+using HangfireApp.Batches.RateLimits;
+using HangfireApp.Batches.States;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace HangfireApp.Workers.Rows;
 
@@ -15,7 +15,8 @@ namespace HangfireApp.Workers.Rows;
 /// or else every column a row's response gave, in ordinal order. Idempotent, so the job may be retried.
 /// </summary>
 public sealed partial class RowsFinalHandler(
-    NpgsqlDataSource dataSource,
+    FinalItemsReader items,
+    SharedRateLimiter rateLimiter,
     RowsCallStore calls,
     BatchOutputStore outputs,
     IOptions<RowsOptions> options,
@@ -41,31 +42,20 @@ public sealed partial class RowsFinalHandler(
         var rows = 0;
         await using (var writer = CsvOutputWriter.Create(file, stored.Columns, added, stored.Delimiter))
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("""
-                select payload->'values', result->'columns', state, error from app.items where batch_id = @batch order by item_no
-                """, connection);
-            command.Parameters.AddWithValue("batch", batch.BatchId);
-            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            await foreach (var item in items.ReadAsync(batch.BatchId, cancellationToken))
             {
-                var values = JsonSerializer.Deserialize<string[]>(reader.GetString(0)) ?? [];
-                Dictionary<string, string?>? columns = null;
-                if (!reader.IsDBNull(1))
+                var values = item.Payload.TryGetProperty("values", out var given) ? given.Deserialize<string[]>() ?? [] : [];
+                var columns = Columns(item.Result);
+                foreach (var name in columns?.Keys.Where(name => !known.Contains(name)).ToList() ?? [])
                 {
-                    columns = JsonSerializer.Deserialize<Dictionary<string, string?>>(reader.GetString(1));
-                    foreach (var name in columns?.Keys.Where(name => !known.Contains(name)).ToList() ?? [])
-                    {
-                        columns!.Remove(name); // beyond MaxAddedColumns
-                    }
+                    columns!.Remove(name); // beyond MaxAddedColumns
                 }
-                var state = reader.GetString(2);
-                var error = reader.IsDBNull(3) ? null : reader.GetString(3);
-                writer.WriteRow(values, columns, state switch
+                var error = item.Error;
+                writer.WriteRow(values, columns, item.State switch
                 {
-                    "succeeded" => null,
-                    "cancelled" => "cancelled: the batch was cancelled before this row was called",
-                    "failed" => error is null ? "failed" : error.StartsWith(NonRetryablePrefix, StringComparison.Ordinal) ? error[NonRetryablePrefix.Length..] : error,
+                    ItemStates.Succeeded => null,
+                    ItemStates.Cancelled => "cancelled: the batch was cancelled before this row was called",
+                    ItemStates.Failed => error is null ? "failed" : error.StartsWith(NonRetryablePrefix, StringComparison.Ordinal) ? error[NonRetryablePrefix.Length..] : error,
                     _ => "not processed",
                 });
                 rows++;
@@ -75,31 +65,28 @@ public sealed partial class RowsFinalHandler(
         file.Position = 0;
         await outputs.SaveAsync(batch.BatchId, batch.Run, $"batch-{batch.BatchId}-rows.csv", "text/csv; charset=utf-8", file, cancellationToken);
 
-        await using var forget = dataSource.CreateCommand("delete from app.rate_limits where key = @key");
-        forget.Parameters.AddWithValue("key", RowsHandler.RateLimitKey(batch.BatchId));
-        await forget.ExecuteNonQueryAsync(cancellationToken);
+        await rateLimiter.ForgetAsync(RowsHandler.RateLimitKey(batch.BatchId), cancellationToken);
         LogWritten(logger, batch.BatchId, batch.Run, rows, added.Count, file.Length);
     }
 
+    /// <summary>Every column name a row's response gave, in ordinal order, at most MaxAddedColumns of them (a first pass over the items).</summary>
     private async Task<List<string>> FlattenedColumnsAsync(long batchId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            select distinct k collate "C" as name
-            from app.items i, jsonb_object_keys(i.result->'columns') k
-            where i.batch_id = @batch and jsonb_typeof(i.result->'columns') = 'object'
-            order by name
-            limit @max
-            """);
-        command.Parameters.AddWithValue("batch", batchId);
-        command.Parameters.AddWithValue("max", options.Value.MaxAddedColumns);
-        var names = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var item in items.ReadAsync(batchId, cancellationToken))
         {
-            names.Add(reader.GetString(0));
+            foreach (var name in Columns(item.Result)?.Keys ?? Enumerable.Empty<string>())
+            {
+                names.Add(name);
+            }
         }
-        return names;
+        return [.. names.Take(options.Value.MaxAddedColumns)];
     }
+
+    private static Dictionary<string, string?>? Columns(JsonElement? result) =>
+        result is { ValueKind: JsonValueKind.Object } value && value.TryGetProperty("columns", out var columns) && columns.ValueKind == JsonValueKind.Object
+            ? columns.Deserialize<Dictionary<string, string?>>()
+            : null;
 
     [LoggerMessage(EventId = 5311, Level = LogLevel.Warning, Message = "Batch {BatchId} is a rows batch without a stored call: no output written")]
     private static partial void LogNoCall(ILogger logger, long batchId);

@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.WorkerTypes;
-using HangfireApp.Workers.Packages.Scanning;
+using HangfireApp.Batches.RateLimits;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,4 @@
+using HangfireApp.Batches.Modules;
 using HangfireApp.Dashboard.Login;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -7,9 +8,9 @@ namespace HangfireApp.Auth;
 
 public static class AuthSetup
 {
-    public const string ViewerPolicy = "viewer";
-    public const string OperatorPolicy = "operator";
-    public const string AdminPolicy = "admin";
+    public const string ViewerPolicy = ApiPolicies.Viewer;
+    public const string OperatorPolicy = ApiPolicies.Operator;
+    public const string AdminPolicy = ApiPolicies.Admin;
 
     /// <summary>The dashboard's policy: a signed-in dashboard user (cookie) of any role; anonymous users go to the login page.</summary>
     public const string DashboardPolicy = "dashboard";

@@ -1,4 +1,3 @@
-using HangfireApp.Api.Audit;
 using HangfireApp.Batches.Audit;
 using System.Text.Json;
 using HangfireApp.Auth;

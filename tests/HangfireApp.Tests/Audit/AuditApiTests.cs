@@ -150,7 +150,7 @@ public sealed class AuditApiTests(EngineFixture engine)
 
         (await EntriesAsync($"action={AuditActions.ScheduleSave}")).Count(entry => entry.Target == $"schedule:{id}").ShouldBe(1);
         (await EntriesAsync($"action={AuditActions.ScheduleDelete}")).ShouldContain(entry => entry.Target == $"schedule:{id}" && entry.Actor == "bootstrap-admin");
-        (await EntriesAsync($"action={AuditActions.PackagesRegister}")).ShouldNotBeEmpty();
+        (await EntriesAsync($"action={HangfireApp.Workers.Packages.PackagesAuditActions.Register}")).ShouldNotBeEmpty();
     }
 
     private async Task<IReadOnlyList<AuditEntry>> EntriesAsync(string query) => (await PageAsync(query)).Items;

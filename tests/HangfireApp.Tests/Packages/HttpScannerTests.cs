@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using HangfireApp.Tests.Infrastructure;
 using HangfireApp.Workers.Packages;
-using HangfireApp.Workers.Packages.Scanning;
+using HangfireApp.Batches.RateLimits;
 using Microsoft.AspNetCore.Http;
 
 namespace HangfireApp.Tests.Packages;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HangfireApp.Batches.RateLimits;
 using HangfireApp.Workers.Packages.Advisories;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace HangfireApp.Workers.Packages.Scanning;
+namespace HangfireApp.Batches.RateLimits;
 
 /// <summary>
 /// A token bucket per key kept in <c>app.rate_limits</c>, so that all hosts together stay under one rate.
@@ -63,6 +63,14 @@ public sealed class SharedRateLimiter(NpgsqlDataSource dataSource)
             """);
         command.Parameters.AddWithValue("key", key);
         command.Parameters.AddWithValue("delay", delay);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Drops the bucket of <paramref name="key"/> (a limit that belonged to something now finished, e.g. one batch).</summary>
+    public async Task ForgetAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("delete from app.rate_limits where key = @key");
+        command.Parameters.AddWithValue("key", key);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using HangfireApp.Batches.Modules;
 using HangfireApp.Batches.WorkerTypes;
 using HangfireApp.Workers.Scrape;
 using Microsoft.Extensions.Configuration;
@@ -6,18 +7,18 @@ using Microsoft.Extensions.Options;
 
 namespace HangfireApp.UnitTests.Scrape;
 
-public sealed class ScrapeSetupTests
+public sealed class ScrapeModuleTests
 {
     private static ServiceProvider Services(Dictionary<string, string?> settings)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddScrape();
+        services.AddWorkerTypes([new ScrapeModule()]);
         return services.BuildServiceProvider();
     }
 
     [Fact]
-    public void AddScrape_GivesTheEngineSettingsScrapeDefaults_ThatConfigurationOverrides()
+    public void ScrapeModule_GivesTheEngineSettingsScrapeDefaults_ThatConfigurationOverrides()
     {
         using var defaults = Services([]);
         var options = defaults.GetRequiredService<IOptionsMonitor<WorkerTypeOptions>>().Get(ScrapeWorkerType.Name);
@@ -30,7 +31,7 @@ public sealed class ScrapeSetupTests
     }
 
     [Fact]
-    public void AddScrape_RefusesBadSettings_NamingThem()
+    public void ScrapeModule_RefusesBadSettings_NamingThem()
     {
         using var services = Services(new() { ["WorkerTypes:scrape:PerHostConcurrency"] = "0" });
 

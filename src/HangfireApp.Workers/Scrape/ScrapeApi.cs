@@ -1,24 +1,24 @@
-using HangfireApp.Api.Audit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using HangfireApp.Batches.Audit;
 using System.Security.Cryptography;
 using System.Text.Json;
-using HangfireApp.Auth;
+using HangfireApp.Batches.Modules;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Submit;
-using HangfireApp.Workers.Scrape;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace HangfireApp.Api.Scrape;
+namespace HangfireApp.Workers.Scrape;
 
 /// <summary>The <c>scrape</c> worker type's API: submit a list of URLs (optionally crawled) as one batch.</summary>
-public static class ScrapeApi
+internal static class ScrapeApi
 {
-    public static WebApplication MapScrapeApi(this WebApplication app)
+    public static void Map(IEndpointRouteBuilder api)
     {
-        app.MapGroup("/api").WithTags("Scrape")
-            .MapPost("/scrape", SubmitAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.ScrapeSubmit);
-        return app;
+        api.MapGroup("").WithTags("Scrape")
+            .MapPost("/scrape", SubmitAsync).RequireAuthorization(ApiPolicies.Operator).Audited(ScrapeModule.SubmitAction);
     }
 
     /// <summary><c>{urls: [...], followLinks?: {sameHostOnly, maxDepth, maxPages}, chunkSize?, priority?, description?}</c>

@@ -1,33 +1,33 @@
-using HangfireApp.Api.Audit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using HangfireApp.Batches.Audit;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using HangfireApp.Auth;
+using HangfireApp.Batches.Modules;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Queues;
 using HangfireApp.Batches.Submit;
-using HangfireApp.Workers.Rows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace HangfireApp.Api.Rows;
+namespace HangfireApp.Workers.Rows;
 
 /// <summary>
 /// The <c>rows</c> worker type's API: <c>POST /api/rows/csv</c> uploads a CSV with the call that enriches each row
 /// and starts the batch; its output is <c>GET /api/batches/{id}/output.csv</c>.
 /// </summary>
-public static class RowsApi
+internal static class RowsApi
 {
-    public static WebApplication MapRowsApi(this WebApplication app)
+    public static void Map(IEndpointRouteBuilder api)
     {
-        app.MapGroup("/api").WithTags("Rows")
+        api.MapGroup("").WithTags("Rows")
             .MapPost("/rows/csv", UploadAsync)
-            .RequireAuthorization(AuthSetup.OperatorPolicy)
-            .Audited(AuditActions.RowsSubmit)
+            .RequireAuthorization(ApiPolicies.Operator)
+            .Audited(RowsModule.SubmitAction)
             .DisableAntiforgery(); // an API-key API, no cookies: there is no cross-site form to defend against
-        return app;
     }
 
     /// <summary>

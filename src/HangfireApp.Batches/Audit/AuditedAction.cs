@@ -1,6 +1,8 @@
-using HangfireApp.Batches.Audit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace HangfireApp.Api.Audit;
+namespace HangfireApp.Batches.Audit;
 
 /// <summary>
 /// Records an operator API call in the audit log once it has succeeded (a 2xx result; a refused call throws or

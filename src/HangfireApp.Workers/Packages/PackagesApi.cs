@@ -1,30 +1,30 @@
-using HangfireApp.Api.Audit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using HangfireApp.Batches.Audit;
 using System.Text.Json;
-using HangfireApp.Auth;
+using HangfireApp.Batches.Modules;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Submit;
-using HangfireApp.Workers.Packages;
 using HangfireApp.Workers.Packages.Advisories;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace HangfireApp.Api.Packages;
+namespace HangfireApp.Workers.Packages;
 
 /// <summary>The <c>packages</c> worker type's API: register packages (a list or a CycloneDX SBOM), list them with
 /// their findings, put failed ones back to pending, import OSV advisories.</summary>
-public static class PackagesApi
+internal static class PackagesApi
 {
     public const string CycloneDxJson = "application/vnd.cyclonedx+json";
 
-    public static WebApplication MapPackagesApi(this WebApplication app)
+    public static void Map(IEndpointRouteBuilder api)
     {
-        var api = app.MapGroup("/api").WithTags("Packages");
-        api.MapPost("/packages", RegisterAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.PackagesRegister);
-        api.MapGet("/packages", ListAsync).RequireAuthorization(AuthSetup.ViewerPolicy);
-        api.MapPost("/packages/rerun-failed", RerunFailedAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.PackagesRerunFailed);
-        api.MapPost("/advisories/import", ImportAsync).RequireAuthorization(AuthSetup.OperatorPolicy).Audited(AuditActions.AdvisoriesImport);
-        return app;
+        var group = api.MapGroup("").WithTags("Packages");
+        group.MapPost("/packages", RegisterAsync).RequireAuthorization(ApiPolicies.Operator).Audited(PackagesAuditActions.Register);
+        group.MapGet("/packages", ListAsync).RequireAuthorization(ApiPolicies.Viewer);
+        group.MapPost("/packages/rerun-failed", RerunFailedAsync).RequireAuthorization(ApiPolicies.Operator).Audited(PackagesAuditActions.RerunFailed);
+        group.MapPost("/advisories/import", ImportAsync).RequireAuthorization(ApiPolicies.Operator).Audited(PackagesAuditActions.AdvisoriesImport);
     }
 
     /// <summary>
