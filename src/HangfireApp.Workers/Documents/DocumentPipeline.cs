@@ -9,6 +9,11 @@ namespace HangfireApp.Workers.Documents;
 /// </summary>
 public static class DocumentPipeline
 {
+    /// <summary>What follows <c>preprocessing</c>: ocr, then nlp, then validation.</summary>
     public static ContinuationSpec Continuation() =>
         new(ContinuationCondition.OnAnyFinal, new NextStage(DocumentStages.Ocr, null, null), null);
+
+    /// <summary>What follows an <c>ocr</c> batch (a rerun of pages): nlp, then validation.</summary>
+    public static ContinuationSpec ContinuationAfterOcr() =>
+        new(ContinuationCondition.OnAnyFinal, new NextStage(DocumentStages.Nlp, null, null), null);
 }

@@ -1,6 +1,6 @@
 using HangfireApp.Batches.Modules;
-using HangfireApp.Batches.WorkerTypes;
 using HangfireApp.Workers.Documents.Api;
+using HangfireApp.Workers.Documents.Dashboard;
 using HangfireApp.Workers.Documents.Intake;
 using HangfireApp.Workers.Documents.Nlp;
 using HangfireApp.Workers.Documents.Ocr;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using HangfireApp.Tests.Infrastructure;
 using UglyToad.PdfPig;
 
 namespace HangfireApp.Tests.Documents;
@@ -103,7 +102,8 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
         var (status, body) = await fixture.SubmitAsync([("good.png", DocumentsFixture.Scan(["fine"])), ("broken.pdf", pdf[..(pdf.Length / 3)])]);
 
         status.ShouldBe(400, body.ToString());
-        body.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("broken.pdf");
+        body.GetProperty("title").GetString().ShouldNotBeNull().ShouldContain("broken.pdf");
+        body.GetProperty("errors").GetProperty("fileName")[0].GetString().ShouldBe("broken.pdf");
         (await fixture.CountDocumentsAsync()).ShouldBe(before);
     }
 
@@ -113,7 +113,7 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
         var (status, body) = await fixture.SubmitAsync([("notes.txt", "just some text, not a scan"u8.ToArray())]);
 
         status.ShouldBe(400);
-        body.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("notes.txt");
+        body.GetProperty("title").GetString().ShouldNotBeNull().ShouldContain("notes.txt");
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
         var (status, body) = await fixture.SubmitAsync([("huge.pdf", large)]);
 
         status.ShouldBe(413, body.ToString());
-        body.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("huge.pdf");
+        body.GetProperty("title").GetString().ShouldNotBeNull().ShouldContain("huge.pdf");
         (await fixture.CountDocumentsAsync()).ShouldBe(before);
     }
 
@@ -136,7 +136,7 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
         var (status, body) = await fixture.SubmitAsync([("long.tif", DocumentsFixture.Tiff("1", "2", "3", "4", "5", "6"))]);
 
         status.ShouldBe(413, body.ToString());
-        body.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("long.tif");
+        body.GetProperty("title").GetString().ShouldNotBeNull().ShouldContain("long.tif");
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
         var (status, body) = await fixture.SubmitAsync([("a.png", DocumentsFixture.Scan(["a"]))], new() { ["languages"] = "eng+klingon" });
 
         status.ShouldBe(400);
-        body.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("klingon");
+        body.GetProperty("title").GetString().ShouldNotBeNull().ShouldContain("klingon");
     }
 
     [Fact]
