@@ -14,6 +14,7 @@ public static class WorkerModules
     public static IReadOnlyList<IWorkerTypeModule> All { get; } =
     [
         new BenchModule(),
+        new BenchBulkModule(),
         new PackagesModule(),
         new RowsModule(),
         new ScrapeModule(),

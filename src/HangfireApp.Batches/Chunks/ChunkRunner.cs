@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using HangfireApp.Batches.Errors;
 using HangfireApp.Batches.JobOutput;
+using HangfireApp.Batches.States;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -69,22 +70,14 @@ public sealed partial class ChunkRunner(
         var flushing = FlushPeriodicallyAsync(run, items.Count);
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var handler = (IItemHandler)scope.ServiceProvider.GetRequiredService(workerType.HandlerType);
-            try
+            var handler = scope.ServiceProvider.GetRequiredService(workerType.HandlerType);
+            if (handler is IBulkItemHandler bulk)
             {
-                await Parallel.ForEachAsync(items,
-                    new ParallelOptions { MaxDegreeOfParallelism = workerType.Options.MaxDegreeOfParallelism, CancellationToken = run.Stop.Token },
-                    async (item, itemToken) =>
-                    {
-                        if (await RunItemAsync(handler, run, item, workerType.Options.ItemTimeout, itemToken) is { } outcome)
-                        {
-                            run.Outcomes.Enqueue(outcome);
-                        }
-                    });
+                await RunSlicesAsync(bulk, run, items, workerType.Options);
             }
-            catch (OperationCanceledException) when (run.Stop.IsCancellationRequested)
+            else
             {
-                // Stopped: cancel, lost lease, shutdown or the handler's request. Unrun items stay pending.
+                await RunItemsAsync((IItemHandler)handler, run, items, workerType.Options);
             }
         }
         await run.EndFlushingAsync(flushing);
@@ -139,6 +132,26 @@ public sealed partial class ChunkRunner(
         }
     }
 
+    private static async Task RunItemsAsync(IItemHandler handler, Run run, List<PendingItem> items, WorkerTypeOptions options)
+    {
+        try
+        {
+            await Parallel.ForEachAsync(items,
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = run.Stop.Token },
+                async (item, itemToken) =>
+                {
+                    if (await RunItemAsync(handler, run, item, options.ItemTimeout, itemToken) is { } outcome)
+                    {
+                        run.Outcomes.Enqueue(outcome);
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (run.Stop.IsCancellationRequested)
+        {
+            // Stopped: cancel, lost lease, shutdown or the handler's request. Unrun items stay pending.
+        }
+    }
+
     private static async Task<ItemOutcome?> RunItemAsync(IItemHandler handler, Run run, PendingItem item, TimeSpan timeout, CancellationToken itemToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(itemToken);
@@ -147,8 +160,9 @@ public sealed partial class ChunkRunner(
         {
             using var payload = JsonDocument.Parse(item.Payload);
             var result = await handler.HandleAsync(new WorkItem(run.Claim.BatchId, item.ItemNo, payload.RootElement, item.Attempts + 1, run), deadline.Token);
-            run.CountSucceeded();
-            return new ItemOutcome(item.ItemNo, "succeeded", Serialize(result), null, null);
+            return Resolve(result as ItemResult ?? ItemResult.Succeeded(result), timeout, itemToken, deadline.Token) is { } stated
+                ? Record(run, item, stated)
+                : null;
         }
         catch (OperationCanceledException) when (itemToken.IsCancellationRequested)
         {
@@ -156,14 +170,149 @@ public sealed partial class ChunkRunner(
         }
         catch (Exception e)
         {
-            var error = e is OperationCanceledException ? new TimeoutException($"Item timed out after {timeout.TotalSeconds:0.###} s") : e;
-            // A handler may say that trying again cannot help (a 404, a refused address): the item fails for good now.
-            var final = run.LastAttempt || e is IItemFailure { Retryable: false };
-            run.CountFailed(final);
-            run.Console.WriteLine($"Item {item.ItemNo} failed (attempt {item.Attempts + 1}{(final ? ", final" : ", will be retried")}): {error.GetType().Name}: {error.Message}",
-                final ? ConsoleTextColor.Red : ConsoleTextColor.Yellow);
-            return new ItemOutcome(item.ItemNo, final ? "failed" : "pending",
-                null, $"{error.GetType().Name}: {error.Message}", ErrorFingerprint.Of(error));
+            return Record(run, item, ItemResult.Failed(e is OperationCanceledException ? Timeout(timeout) : e));
+        }
+    }
+
+    /// <summary>
+    /// A bulk handler's run: setup, then slices of <see cref="WorkerTypeOptions.SliceSize"/> items in input order (up to
+    /// MaxDegreeOfParallelism at once), then teardown. Each item's outcome is recorded exactly as a per-item handler's.
+    /// </summary>
+    private async Task RunSlicesAsync(IBulkItemHandler handler, Run run, List<PendingItem> items, WorkerTypeOptions options)
+    {
+        try
+        {
+            await handler.OpenChunkAsync(run, run.Stop.Token);
+        }
+        catch (OperationCanceledException) when (run.Stop.IsCancellationRequested)
+        {
+            return; // stopped before the first slice: every item stays pending
+        }
+        catch (Exception e)
+        {
+            // Without its setup the handler can run nothing: the items fail for this attempt (for good if the setup says so).
+            run.Console.WriteLine($"Chunk setup failed: {e.GetType().Name}: {e.Message}", ConsoleTextColor.Red);
+            foreach (var item in items)
+            {
+                run.Outcomes.Enqueue(Record(run, item, ItemResult.Failed(e), quiet: true));
+            }
+            return;
+        }
+        try
+        {
+            await Parallel.ForEachAsync(items.Chunk(options.SliceSize),
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = run.Stop.Token },
+                async (slice, sliceToken) =>
+                {
+                    foreach (var outcome in await RunSliceAsync(handler, run, slice, options.ItemTimeout, sliceToken))
+                    {
+                        run.Outcomes.Enqueue(outcome);
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (run.Stop.IsCancellationRequested)
+        {
+            // Stopped: cancel, lost lease, shutdown or the handler's request. Unrun items stay pending.
+        }
+        finally
+        {
+            try
+            {
+                await handler.CloseChunkAsync(run, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // The items' outcomes are already recorded; a failed teardown must not undo them.
+                run.Console.WriteLine($"Chunk teardown failed: {e.GetType().Name}: {e.Message}", ConsoleTextColor.Yellow);
+                LogTeardownFailed(logger, e, run.Claim.ChunkId);
+            }
+        }
+    }
+
+    private static async Task<List<ItemOutcome>> RunSliceAsync(IBulkItemHandler handler, Run run, PendingItem[] slice, TimeSpan timeout, CancellationToken sliceToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(sliceToken);
+        deadline.CancelAfter(timeout);
+        var documents = new List<JsonDocument>(slice.Length);
+        try
+        {
+            var work = new List<WorkItem>(slice.Length);
+            foreach (var item in slice)
+            {
+                var payload = JsonDocument.Parse(item.Payload);
+                documents.Add(payload);
+                work.Add(new WorkItem(run.Claim.BatchId, item.ItemNo, payload.RootElement, item.Attempts + 1, run));
+            }
+            var results = await handler.HandleSliceAsync(work, deadline.Token);
+            if (results is null || results.Count != slice.Length)
+            {
+                throw new InvalidOperationException($"The bulk handler returned {results?.Count ?? 0} outcome(s) for a slice of {slice.Length} item(s).");
+            }
+            var outcomes = new List<ItemOutcome>(slice.Length);
+            for (var i = 0; i < slice.Length; i++)
+            {
+                if (Resolve(results[i] ?? ItemResult.Succeeded(null), timeout, sliceToken, deadline.Token) is { } result)
+                {
+                    outcomes.Add(Record(run, slice[i], result));
+                }
+            }
+            return outcomes;
+        }
+        catch (OperationCanceledException) when (sliceToken.IsCancellationRequested)
+        {
+            return []; // interrupted by the chunk stopping: not the items' fault, they stay pending
+        }
+        catch (Exception e)
+        {
+            var failure = ItemResult.Failed(e is OperationCanceledException ? Timeout(timeout) : e);
+            return [.. slice.Select(item => Record(run, item, failure))];
+        }
+        finally
+        {
+            foreach (var document in documents)
+            {
+                document.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// What an <see cref="ItemResult.Unprocessed"/> item means: nothing (it stays pending) when the chunk is stopping, a
+    /// timeout when its deadline passed, else a handler error. Every other result stands.
+    /// </summary>
+    private static ItemResult? Resolve(ItemResult result, TimeSpan timeout, CancellationToken stopping, CancellationToken deadline) =>
+        result.Kind != ItemResultKind.Unprocessed ? result
+        : stopping.IsCancellationRequested ? null
+        : deadline.IsCancellationRequested ? ItemResult.Failed(Timeout(timeout))
+        : ItemResult.Failed(new InvalidOperationException("The handler left the item unprocessed although the chunk was not stopping and its deadline had not passed."));
+
+    private static TimeoutException Timeout(TimeSpan timeout) => new($"Item timed out after {timeout.TotalSeconds:0.###} s");
+
+    /// <summary>One item's outcome as the engine stores it, counted and (for failures) written to the console.</summary>
+    private static ItemOutcome Record(Run run, PendingItem item, ItemResult result, bool quiet = false)
+    {
+        switch (result.Kind)
+        {
+            case ItemResultKind.Failed:
+                // A handler may say that trying again cannot help (a 404, a refused address): the item fails for good now.
+                var final = run.LastAttempt || !result.Retryable;
+                run.CountFailed(final);
+                if (!quiet)
+                {
+                    run.Console.WriteLine($"Item {item.ItemNo} failed (attempt {item.Attempts + 1}{(final ? ", final" : ", will be retried")}): {result.Error}",
+                        final ? ConsoleTextColor.Red : ConsoleTextColor.Yellow);
+                }
+                return new ItemOutcome(item.ItemNo, final ? ItemStates.Failed : ItemStates.Pending, null, result.Error,
+                    result.Exception is { } exception ? ErrorFingerprint.Of(exception) : ErrorFingerprint.Of("Error", result.Error!));
+            case ItemResultKind.Emitted:
+                run.CountSucceeded();
+                return new ItemOutcome(item.ItemNo, ItemStates.Succeeded, Serialize(result.Value), null, null,
+                    JsonSerializer.Serialize(result.Emitted, ResultJson));
+            case ItemResultKind.Succeeded:
+                run.CountSucceeded();
+                return new ItemOutcome(item.ItemNo, ItemStates.Succeeded, Serialize(result.Value), null, null);
+            default:
+                throw new InvalidOperationException($"An {result.Kind} result must be resolved before it is recorded.");
         }
     }
 
@@ -331,6 +480,9 @@ public sealed partial class ChunkRunner(
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Chunk {ChunkId} lost its lease (epoch {Epoch}): rescued by another worker")]
     private static partial void LogLeaseLost(ILogger logger, long chunkId, int epoch);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "Chunk {ChunkId}: the bulk handler's teardown failed")]
+    private static partial void LogTeardownFailed(ILogger logger, Exception exception, long chunkId);
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Chunk {ChunkId} of batch {BatchId} attempt {Attempt}: {Succeeded} succeeded, {Failed} failed, {Left} left in {ElapsedMs} ms")]
     private static partial void LogChunkRun(ILogger logger, long chunkId, long batchId, int attempt, int succeeded, int failed, int left, long elapsedMs);

@@ -15,8 +15,9 @@ public sealed record ChunkClaim(
 public sealed record PendingItem(int ItemNo, string Payload, int Attempts);
 
 /// <summary>What one item's run ended in. <see cref="State"/> is <c>succeeded</c>, <c>failed</c> (final), or
-/// <c>pending</c> (failed, but will be retried).</summary>
-public sealed record ItemOutcome(int ItemNo, string State, string? Result, string? Error, string? Fingerprint);
+/// <c>pending</c> (failed, but will be retried). <see cref="Outputs"/>: the JSON array of items it emitted for the next
+/// pipeline stage, or null when its result is what the next stage gets.</summary>
+public sealed record ItemOutcome(int ItemNo, string State, string? Result, string? Error, string? Fingerprint, string? Outputs = null);
 
 /// <summary>What a fenced write learned: whether the lease is still ours and whether a cancel was asked.</summary>
 public readonly record struct LeaseStatus(bool Lost, bool CancelRequested);
@@ -103,10 +104,10 @@ public sealed class ChunkStore(NpgsqlDataSource dataSource, Control.ChunkGate ga
         }
         await using var write = new NpgsqlCommand("""
             with outcome as (
-                select * from unnest(@nos, @states, @results, @errors, @fingerprints) as o(item_no, state, result, error, fingerprint)
+                select * from unnest(@nos, @states, @results, @errors, @fingerprints, @outputs) as o(item_no, state, result, error, fingerprint, outputs)
             ), changed as (
                 update app.items i
-                set state = o.state, result = o.result, error = o.error, error_fingerprint = o.fingerprint,
+                set state = o.state, result = o.result, error = o.error, error_fingerprint = o.fingerprint, outputs = o.outputs,
                     attempts = i.attempts + 1, finished_at = case when o.state = 'pending' then null else now() end
                 from outcome o
                 where i.batch_id = @batch and i.item_no = o.item_no and i.state = 'pending'
@@ -124,6 +125,7 @@ public sealed class ChunkStore(NpgsqlDataSource dataSource, Control.ChunkGate ga
         write.Parameters.AddWithValue("results", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, outcomes.Select(o => (object?)o.Result ?? DBNull.Value).ToArray());
         write.Parameters.AddWithValue("errors", NpgsqlDbType.Array | NpgsqlDbType.Text, outcomes.Select(o => (object?)o.Error ?? DBNull.Value).ToArray());
         write.Parameters.AddWithValue("fingerprints", NpgsqlDbType.Array | NpgsqlDbType.Text, outcomes.Select(o => (object?)o.Fingerprint ?? DBNull.Value).ToArray());
+        write.Parameters.AddWithValue("outputs", NpgsqlDbType.Array | NpgsqlDbType.Jsonb, outcomes.Select(o => (object?)o.Outputs ?? DBNull.Value).ToArray());
         write.Parameters.AddWithValue("batch", claim.BatchId);
         write.Parameters.AddWithValue("chunk", claim.ChunkId);
         await write.ExecuteNonQueryAsync(cancellationToken);

@@ -2,6 +2,7 @@ using HangfireApp.Batches.Audit;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.FanIn;
 using HangfireApp.Batches.Storage;
+using HangfireApp.Batches.States;
 using HangfireApp.Batches.Submit;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -41,6 +42,68 @@ public sealed partial class BatchControl(
     public async Task CancelAsync(long batchId, string? actor, CancellationToken cancellationToken)
     {
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
+        var root = await CancelOneAsync(transaction, batchId, cancellationToken);
+        // A pipeline stops where it is cancelled: every later stage that already exists and is not final is cancelled
+        // with it (later stages not created yet never start: a cancelled batch starts no next stage).
+        var stages = new List<long>();
+        await using (var find = transaction.Command("""
+            with recursive later as (
+                select id from app.batches where parent_batch_id = @batch
+                union all
+                select b.id from app.batches b join later l on b.parent_batch_id = l.id
+            )
+            select b.id from app.batches b join later l on l.id = b.id
+            where b.state in ('created', 'running') order by b.id
+            """))
+        {
+            find.Parameters.AddWithValue("batch", batchId);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                stages.Add(reader.GetInt64(0));
+            }
+        }
+        var cancelled = new List<Cancelled>();
+        if (root is not null)
+        {
+            cancelled.Add(root.Value);
+        }
+        foreach (var stage in stages)
+        {
+            if (await CancelOneAsync(transaction, stage, cancellationToken) is { } later)
+            {
+                cancelled.Add(later);
+            }
+        }
+        if (cancelled.Count == 0)
+        {
+            throw new BatchConflictException($"Batch {batchId} is already {await StateOfAsync(transaction, batchId, cancellationToken)}; only a created or running batch (or a pipeline with a later stage still open) can be cancelled.");
+        }
+        var queuedChunks = root?.QueuedChunks ?? 0;
+        if (actor is not null)
+        {
+            await audit.RecordAsync(transaction, actor, AuditActions.BatchCancel, $"batch:{batchId}",
+                new { queuedChunksCancelled = queuedChunks, laterStagesCancelled = cancelled.Count - (root is null ? 0 : 1) }, cancellationToken);
+        }
+        transaction.Complete();
+        await transaction.DisposeAsync();
+        foreach (var batch in cancelled)
+        {
+            metrics.CountItems(batch.WorkerType, Metrics.ItemOutcomes.Cancelled, batch.CancelledItems);
+        }
+        LogCancelled(logger, batchId, queuedChunks, cancelled.Count - (root is null ? 0 : 1));
+    }
+
+    /// <summary>What cancelling one batch did at once: its queued chunks and their items.</summary>
+    private readonly record struct Cancelled(string WorkerType, int QueuedChunks, int CancelledItems);
+
+    /// <summary>
+    /// Asks one batch to cancel in the caller's transaction: its queued chunks are cancelled at once (their jobs deleted),
+    /// running chunks stop at their next heartbeat. Null when the batch is already final (nothing changed). Throws
+    /// <see cref="BatchNotFoundException"/> when there is no such batch.
+    /// </summary>
+    private async Task<Cancelled?> CancelOneAsync(AppTransaction transaction, long batchId, CancellationToken cancellationToken)
+    {
         var queued = new List<(long Id, int First, int Count, string? JobId)>();
         await using (var lockChunks = transaction.Command("""
             select id, first_item, item_count, hangfire_job_id, state from app.chunks
@@ -51,7 +114,7 @@ public sealed partial class BatchControl(
             await using var reader = await lockChunks.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (reader.GetString(4) == "queued")
+                if (reader.GetString(4) == ChunkStates.Queued)
                 {
                     queued.Add((reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
                 }
@@ -60,41 +123,36 @@ public sealed partial class BatchControl(
         string workerType;
         await using (var request = transaction.Command("""
             update app.batches set cancel_requested_at = coalesce(cancel_requested_at, now())
-            where id = @batch returning state, worker_type
+            where id = @batch and state in ('created', 'running') returning worker_type
             """))
         {
             request.Parameters.AddWithValue("batch", batchId);
-            await using var reader = await request.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            if (await request.ExecuteScalarAsync(cancellationToken) is not string type)
             {
-                throw new BatchNotFoundException(batchId);
+                _ = await StateOfAsync(transaction, batchId, cancellationToken); // throws when there is no such batch
+                return null;
             }
-            var state = reader.GetString(0);
-            workerType = reader.GetString(1);
-            if (state is not ("created" or "running"))
-            {
-                throw new BatchConflictException($"Batch {batchId} is already {state}; only a created or running batch can be cancelled.");
-            }
+            workerType = type;
         }
         var client = jobs.On(transaction);
         var cancelledItems = 0;
         foreach (var chunk in queued)
         {
-            cancelledItems += await ChunkFinisher.CloseChunkAsync(transaction, chunk.Id, batchId, chunk.First, chunk.Count, "cancelled", null, cancellationToken);
+            cancelledItems += await ChunkFinisher.CloseChunkAsync(transaction, chunk.Id, batchId, chunk.First, chunk.Count, ItemStates.Cancelled, null, cancellationToken);
             if (chunk.JobId is not null)
             {
                 client.Delete(chunk.JobId);
             }
         }
         await finalizer.TryFinalizeAsync(transaction, batchId, cancellationToken);
-        if (actor is not null)
-        {
-            await audit.RecordAsync(transaction, actor, AuditActions.BatchCancel, $"batch:{batchId}", new { queuedChunksCancelled = queued.Count }, cancellationToken);
-        }
-        transaction.Complete();
-        await transaction.DisposeAsync();
-        metrics.CountItems(workerType, Metrics.ItemOutcomes.Cancelled, cancelledItems);
-        LogCancelled(logger, batchId, queued.Count);
+        return new Cancelled(workerType, queued.Count, cancelledItems);
+    }
+
+    private static async Task<string> StateOfAsync(AppTransaction transaction, long batchId, CancellationToken cancellationToken)
+    {
+        await using var read = transaction.Command("select state from app.batches where id = @batch");
+        read.Parameters.AddWithValue("batch", batchId);
+        return (string?)await read.ExecuteScalarAsync(cancellationToken) ?? throw new BatchNotFoundException(batchId);
     }
 
     /// <summary>
@@ -195,8 +253,8 @@ public sealed partial class BatchControl(
         return chunkIds.Count;
     }
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Batch {BatchId} cancel requested; {QueuedChunks} queued chunk(s) cancelled at once")]
-    private static partial void LogCancelled(ILogger logger, long batchId, int queuedChunks);
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Batch {BatchId} cancel requested; {QueuedChunks} queued chunk(s) cancelled at once, {LaterStages} later pipeline stage(s) cancelled")]
+    private static partial void LogCancelled(ILogger logger, long batchId, int queuedChunks, int laterStages);
 
     [LoggerMessage(EventId = 3302, Level = LogLevel.Information, Message = "Batch {BatchId} rerun ({Scope}): {Chunks} chunk(s) requeued")]
     private static partial void LogRerun(ILogger logger, long batchId, RerunScope scope, int chunks);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hangfire.States;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Queues;
+using HangfireApp.Batches.States;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.Submit;
 using HangfireApp.Batches.WorkerTypes;
@@ -92,7 +93,7 @@ public sealed partial class BatchFinalizer(
 
     private async Task CreateContinuationAsync(AppTransaction transaction, long batchId, int runNo, string batchState, Priority priority, ContinuationSpec spec, CancellationToken cancellationToken)
     {
-        var conditionMet = spec.Condition == ContinuationCondition.OnAnyFinal || batchState == "succeeded";
+        var conditionMet = spec.Condition == ContinuationCondition.OnAnyFinal || batchState == BatchStates.Succeeded;
         await using var insert = transaction.Command("""
             insert into app.continuations (batch_id, run_no, condition, state, batch_state, webhook_url, webhook_state)
             values (@batch, @run, @condition, @state, @batchState, @webhook, @webhookState)
@@ -111,14 +112,27 @@ public sealed partial class BatchFinalizer(
             return;
         }
 
-        if (spec.Next is { } next)
+        // A cancelled batch starts no next stage, whatever the condition: cancelling a pipeline stops it there (its
+        // webhook, if any, still tells that the stage ended).
+        if (spec.Next is { } next && batchState != BatchStates.Cancelled)
         {
-            var childId = await StartNextStageAsync(transaction, batchId, priority, next, cancellationToken);
-            await using var link = transaction.Command("update app.continuations set next_batch_id = @child, state = @state where id = @id");
-            link.Parameters.AddWithValue("child", (object?)childId ?? DBNull.Value);
-            link.Parameters.AddWithValue("state", childId is null && spec.WebhookUrl is null ? "completed" : "started");
-            link.Parameters.AddWithValue("id", continuationId);
-            await link.ExecuteNonQueryAsync(cancellationToken);
+            if (!workerTypes.TryGet(next.WorkerType, out _))
+            {
+                // Validated at submit, but disabled since: the pipeline cannot go on, and must not fail the fan-in for it.
+                await using var fail = transaction.Command("update app.continuations set state = 'failed' where id = @id");
+                fail.Parameters.AddWithValue("id", continuationId);
+                await fail.ExecuteNonQueryAsync(cancellationToken);
+                LogNextStageUnknown(logger, batchId, next.WorkerType);
+            }
+            else
+            {
+                var childId = await StartNextStageAsync(transaction, batchId, priority, next, cancellationToken);
+                await using var link = transaction.Command("update app.continuations set next_batch_id = @child, state = @state where id = @id");
+                link.Parameters.AddWithValue("child", (object?)childId ?? DBNull.Value);
+                link.Parameters.AddWithValue("state", childId is null && spec.WebhookUrl is null ? "completed" : "started");
+                link.Parameters.AddWithValue("id", continuationId);
+                await link.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
         if (spec.WebhookUrl is not null)
         {
@@ -126,19 +140,27 @@ public sealed partial class BatchFinalizer(
         }
     }
 
-    /// <summary>A child batch whose items are the succeeded items' results, in input order; null when none succeeded.</summary>
+    /// <summary>
+    /// A child batch whose items are the succeeded items' results — or, for an item that emitted items, those items —
+    /// in input order (item n's outputs before item n+1's); null when there are none. The child carries the stage's own
+    /// continuation, so the pipeline goes on from it.
+    /// </summary>
     private async Task<long?> StartNextStageAsync(AppTransaction transaction, long parentId, Priority parentPriority, NextStage next, CancellationToken cancellationToken)
     {
         var workerType = workerTypes.Get(next.WorkerType);
         var chunkSize = next.ChunkSize ?? workerType.Options.ChunkSize;
         var priority = next.Priority ?? parentPriority;
-        var request = new SubmitBatch(next.WorkerType, [], chunkSize, priority, $"Stage after batch {parentId}");
+        var request = new SubmitBatch(next.WorkerType, [], chunkSize, priority, $"Stage after batch {parentId}", next.Continuation);
         var childId = await BatchSubmitter.InsertBatchAsync(transaction, request, chunkSize, parentId, cancellationToken)
             ?? throw new InvalidOperationException("A child batch has no idempotency key and cannot conflict.");
         await using var copy = transaction.Command("""
             insert into app.items (batch_id, item_no, payload)
-            select @child, (row_number() over (order by item_no) - 1)::int, coalesce(result, 'null'::jsonb)
-            from app.items where batch_id = @parent and state = 'succeeded'
+            select @child, (row_number() over (order by i.item_no, o.n) - 1)::int, coalesce(o.item, i.result, 'null'::jsonb)
+            from app.items i
+            left join lateral jsonb_array_elements(case when jsonb_typeof(i.outputs) = 'array' then i.outputs end)
+                with ordinality as o(item, n) on true
+            -- An item that emitted an empty list hands nothing on; one without outputs hands on its result.
+            where i.batch_id = @parent and i.state = 'succeeded' and (i.outputs is null or o.n is not null)
             """);
         copy.Parameters.AddWithValue("child", childId);
         copy.Parameters.AddWithValue("parent", parentId);
@@ -163,6 +185,9 @@ public sealed partial class BatchFinalizer(
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Batch {BatchId} finished {State}: {Succeeded} succeeded, {Failed} failed, {Cancelled} cancelled")]
     private static partial void LogFinalized(ILogger logger, long batchId, string state, long succeeded, long failed, long cancelled);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Batch {BatchId} cannot start its next stage: worker type {WorkerType} is not enabled here")]
+    private static partial void LogNextStageUnknown(ILogger logger, long batchId, string workerType);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Batch {BatchId} started its next stage: batch {ChildId} ({WorkerType}, {Items} items)")]
     private static partial void LogNextStage(ILogger logger, long batchId, long childId, string workerType, int items);

@@ -22,13 +22,82 @@ public sealed class BatchQueries(NpgsqlDataSource dataSource)
         from app.batches b left join app.chunks c on c.batch_id = b.id
         """;
 
+    /// <summary>One batch with its chunk counts, continuation and, when it is part of a pipeline, the whole pipeline.</summary>
     public async Task<BatchView?> GetAsync(long batchId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"{BatchSelect} where b.id = @id group by b.id");
-        command.Parameters.AddWithValue("id", batchId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadBatch(reader) : null;
+        BatchView batch;
+        await using (var command = dataSource.CreateCommand($"{BatchSelect} where b.id = @id group by b.id"))
+        {
+            command.Parameters.AddWithValue("id", batchId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+            batch = ReadBatch(reader);
+        }
+        var inPipeline = batch.ParentBatchId is not null || batch.ChildBatchIds.Count > 0 || batch.Continuation is not null;
+        return inPipeline ? batch with { Pipeline = await PipelineAsync(batchId, cancellationToken) } : batch;
     }
+
+    /// <summary>
+    /// The pipeline of <paramref name="batchId"/>: its ancestors up to the first stage, itself, then its latest child
+    /// (the current run's) at every level below, then the stages its continuation still describes but nobody created yet.
+    /// </summary>
+    public async Task<IReadOnlyList<PipelineStageView>> PipelineAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            with recursive up as (
+                select id, parent_batch_id, 0 as depth from app.batches where id = @id
+                union all
+                select b.id, b.parent_batch_id, up.depth - 1 from app.batches b join up on b.id = up.parent_batch_id
+                where up.depth > -{MaxStages}
+            ), down as (
+                select id, 0 as depth from app.batches where id = @id
+                union all
+                select c.id, d.depth + 1 from down d
+                cross join lateral (select k.id from app.batches k where k.parent_batch_id = d.id order by k.id desc limit 1) c
+                where d.depth < {MaxStages}
+            ), chain as (
+                select id, depth from up union select id, depth from down
+            )
+            select b.id, b.worker_type, b.state, b.total_items, b.continuation::text,
+                   coalesce(sum(c.succeeded_items), 0), coalesce(sum(c.failed_items), 0), coalesce(sum(c.cancelled_items), 0),
+                   coalesce(sum(c.item_count - c.succeeded_items - c.failed_items - c.cancelled_items) filter (where c.state = 'running'), 0)
+            from chain ch join app.batches b on b.id = ch.id left join app.chunks c on c.batch_id = b.id
+            group by ch.depth, b.id
+            order by ch.depth
+            """);
+        command.Parameters.AddWithValue("id", batchId);
+        var stages = new List<PipelineStageView>();
+        string? lastState = null;
+        string? lastContinuation = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var total = reader.GetInt32(3);
+                var (succeeded, failed, cancelled, running) = (reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8));
+                lastState = reader.GetString(2);
+                lastContinuation = reader.IsDBNull(4) ? null : reader.GetString(4);
+                stages.Add(new PipelineStageView(reader.GetString(1), reader.GetInt64(0), lastState,
+                    new ItemCounts(total - succeeded - failed - cancelled - running, running, succeeded, failed, cancelled)));
+            }
+        }
+        if (lastContinuation is not null)
+        {
+            var planned = lastState is "created" or "running" ? "pending" : "not_started";
+            var spec = JsonSerializer.Deserialize<ContinuationJson>(lastContinuation, ContinuationJson.Options)!.ToSpec();
+            foreach (var (next, _, _) in spec.Stages())
+            {
+                stages.Add(new PipelineStageView(next.WorkerType, null, planned, null));
+            }
+        }
+        return stages;
+    }
+
+    /// <summary>A bound on the stages a pipeline query walks, whatever the data: the deepest pipeline a submit allows, and then some.</summary>
+    private const int MaxStages = 4 * ContinuationSpec.MaxDepth;
 
     public async Task<Page<BatchView>> ListAsync(string? state, string? workerType, int page, int pageSize, CancellationToken cancellationToken)
     {

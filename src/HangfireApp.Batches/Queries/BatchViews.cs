@@ -27,7 +27,15 @@ public sealed record BatchView(
     bool CancelRequested,
     long? ParentBatchId,
     IReadOnlyList<long> ChildBatchIds,
-    ContinuationView? Continuation);
+    ContinuationView? Continuation,
+    IReadOnlyList<PipelineStageView>? Pipeline = null);
+
+/// <summary>
+/// One stage of the pipeline a batch belongs to, as <c>GET /api/batches/{id}</c> of any stage shows it, first stage
+/// first. A stage not created yet has no <see cref="BatchId"/> and the state <c>pending</c> (its previous stage is still
+/// running) or <c>not_started</c> (the previous stage ended without starting it: a failed condition, a cancel, no items).
+/// </summary>
+public sealed record PipelineStageView(string WorkerType, long? BatchId, string State, ItemCounts? ItemCounts);
 
 public sealed record ItemView(int ItemNo, string State, int Attempts, string Payload, string? Result, string? Error);
 

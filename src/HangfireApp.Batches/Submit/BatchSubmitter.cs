@@ -157,18 +157,9 @@ public sealed partial class BatchSubmitter(
         {
             errors["chunkSize"] = ["chunkSize must be between 1 and 100000."];
         }
-        if (request.Continuation?.Next is { } next && !workerTypes.TryGet(next.WorkerType ?? "", out _))
+        if (request.Continuation is { } continuation)
         {
-            errors["continuation.next.workerType"] = [workerTypes.WhyNotEnabled(next.WorkerType)];
-        }
-        if (request.Continuation?.Next?.ChunkSize is < 1 or > 100_000)
-        {
-            errors["continuation.next.chunkSize"] = ["chunkSize must be between 1 and 100000."];
-        }
-        if (request.Continuation?.WebhookUrl is { } url
-            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-        {
-            errors["continuation.webhookUrl"] = ["webhookUrl must be an absolute http or https URL."];
+            ValidateContinuation(continuation, errors);
         }
         if (request.Description?.Length > 1000)
         {
@@ -183,6 +174,41 @@ public sealed partial class BatchSubmitter(
             throw new BatchRequestException("The batch request is invalid.", errors);
         }
         return workerType;
+    }
+
+    /// <summary>Every stage of the pipeline, at any depth: known worker types, chunk sizes, webhook URLs, the depth.</summary>
+    private void ValidateContinuation(ContinuationSpec continuation, Dictionary<string, string[]> errors)
+    {
+        ValidateWebhook(continuation.WebhookUrl, "continuation.webhookUrl", errors);
+        var depth = 0;
+        foreach (var (next, _, path) in continuation.Stages())
+        {
+            if (++depth > ContinuationSpec.MaxDepth)
+            {
+                errors["continuation"] = [$"A pipeline has at most {ContinuationSpec.MaxDepth} stages after the first."];
+                return;
+            }
+            if (!workerTypes.TryGet(next.WorkerType ?? "", out _))
+            {
+                errors[$"{path}.workerType"] = [workerTypes.WhyNotEnabled(next.WorkerType)];
+            }
+            if (next.ChunkSize is < 1 or > 100_000)
+            {
+                errors[$"{path}.chunkSize"] = ["chunkSize must be between 1 and 100000."];
+            }
+            if (next.Continuation is { } own)
+            {
+                ValidateWebhook(own.WebhookUrl, $"{path}.continuation.webhookUrl", errors);
+            }
+        }
+    }
+
+    private static void ValidateWebhook(string? url, string field, Dictionary<string, string[]> errors)
+    {
+        if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            errors[field] = ["webhookUrl must be an absolute http or https URL."];
+        }
     }
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Batch {BatchId}: items copied in {CopyMs} ms, chunks and jobs created in {ChunksMs} ms")]

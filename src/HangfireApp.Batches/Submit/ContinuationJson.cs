@@ -14,16 +14,18 @@ public sealed record ContinuationJson(string Condition, NextStageJson? Next, str
 
     public static ContinuationJson From(ContinuationSpec spec) => new(
         spec.Condition == ContinuationCondition.OnAnyFinal ? "on_any_final" : "on_success",
-        spec.Next is null ? null : new NextStageJson(spec.Next.WorkerType, spec.Next.ChunkSize, spec.Next.Priority is { } p ? Priorities.ToText(p) : null),
+        spec.Next is null ? null : new NextStageJson(spec.Next.WorkerType, spec.Next.ChunkSize, spec.Next.Priority is { } p ? Priorities.ToText(p) : null,
+            spec.Next.Continuation is null ? null : From(spec.Next.Continuation)),
         spec.WebhookUrl);
 
     public ContinuationSpec ToSpec() => new(
         Condition == "on_any_final" ? ContinuationCondition.OnAnyFinal : ContinuationCondition.OnSuccess,
-        Next is null ? null : new NextStage(Next.WorkerType, Next.ChunkSize, Next.Priority is null ? null : Priorities.Parse(Next.Priority)),
+        Next is null ? null : new NextStage(Next.WorkerType, Next.ChunkSize, Next.Priority is null ? null : Priorities.Parse(Next.Priority), Next.Continuation?.ToSpec()),
         WebhookUrl);
 }
 
-public sealed record NextStageJson(string WorkerType, int? ChunkSize, string? Priority);
+/// <summary>A next stage as stored; <see cref="Continuation"/> is the stage's own (pipelines of any depth).</summary>
+public sealed record NextStageJson(string WorkerType, int? ChunkSize, string? Priority, ContinuationJson? Continuation = null);
 
 internal static class PriorityDefaults
 {

@@ -21,10 +21,32 @@ public enum ContinuationCondition
 }
 
 /// <summary>What happens when the batch is final: a next pipeline stage and/or a webhook.</summary>
-public sealed record ContinuationSpec(ContinuationCondition Condition, NextStage? Next, string? WebhookUrl);
+public sealed record ContinuationSpec(ContinuationCondition Condition, NextStage? Next, string? WebhookUrl)
+{
+    /// <summary>The most stages a pipeline may have after its first batch.</summary>
+    public const int MaxDepth = 16;
 
-/// <summary>A child batch whose items are the succeeded items' results.</summary>
-public sealed record NextStage(string WorkerType, int? ChunkSize, Priority? Priority);
+    /// <summary>The next stages in order, with each one's field path as the API spells it (<c>continuation.next</c>, <c>continuation.next.continuation.next</c>, …).</summary>
+    public IEnumerable<(NextStage Stage, ContinuationSpec Continuation, string Path)> Stages()
+    {
+        var path = "continuation";
+        for (var spec = this; spec is not null; spec = spec.Next?.Continuation)
+        {
+            if (spec.Next is null)
+            {
+                yield break;
+            }
+            yield return (spec.Next, spec, $"{path}.next");
+            path = $"{path}.next.continuation";
+        }
+    }
+}
+
+/// <summary>
+/// A child batch whose items are the succeeded items' results (or the items they emitted, in order); it may carry a
+/// continuation of its own, so one submit describes a pipeline of any depth (up to <see cref="ContinuationSpec.MaxDepth"/> stages after the first).
+/// </summary>
+public sealed record NextStage(string WorkerType, int? ChunkSize, Priority? Priority, ContinuationSpec? Continuation = null);
 
 /// <summary>The batch id and whether this call created it (false: an idempotent repeat).</summary>
 public sealed record SubmitResult(long BatchId, bool Created);

@@ -50,6 +50,16 @@ public sealed class ItemResult
         return new(ItemResultKind.Emitted, result, [.. items], null, false, null);
     }
 
+    /// <summary>
+    /// The handler did not finish this item because its cancellation token fired. The engine knows why: when the chunk is
+    /// stopping (cancel, lost lease, shutdown, <see cref="IChunkContext.RequestStop"/>) the item stays pending, uncounted,
+    /// and runs again later; when the deadline (<see cref="WorkerTypeOptions.ItemTimeout"/>) passed it fails with a
+    /// timeout — exactly what a per-item handler's item gets in either case. This lets a bulk handler keep the outcomes of
+    /// the slice's items it did finish. Returned while the token has not fired, the item fails (a handler must not skip
+    /// items silently).
+    /// </summary>
+    public static ItemResult Unprocessed { get; } = new(ItemResultKind.Unprocessed, null, null, null, true, null);
+
     /// <summary>The item failed with <paramref name="error"/>; retried with its chunk unless <paramref name="retryable"/> is false.</summary>
     public static ItemResult Failed(string error, bool retryable = true)
     {
@@ -77,4 +87,7 @@ public enum ItemResultKind
 
     /// <summary>Failed: retried with the chunk, or failed for good.</summary>
     Failed,
+
+    /// <summary>Not processed because the chunk is stopping: stays pending.</summary>
+    Unprocessed,
 }

@@ -10,13 +10,22 @@ namespace HangfireApp.Workers.Bench;
 /// "permanent" | "rate:0.1" | "before:3", "stop"?, "consoleLine"? }</c>: <c>permanent</c> fails the item for good at once
 /// (not retryable); <c>before:N</c> fails every attempt before the N-th, counted over reruns too (a failure an operator's
 /// rerun fixes); <c>stop</c> asks the chunk to stop (<see cref="IChunkContext.RequestStop"/>) before the item fails or
-/// succeeds; <c>consoleLine</c> writes a console line per item, for the console's overhead benchmark.
+/// succeeds; <c>consoleLine</c> writes a console line per item, for the console's overhead benchmark; <c>emit: n</c> hands n
+/// items <c>{"value": "&lt;itemNo&gt;.&lt;k&gt;"}</c> to the next pipeline stage instead of the result (fan-out; 0 hands on
+/// nothing); <c>then</c> is the payload the next stage gets instead of the result (n copies of it with <c>emit</c>).
 /// </summary>
-public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
+public sealed class BenchHandler : ItemHandler<BenchPayload, object>
 {
     public const string Name = "bench";
 
-    protected override async ValueTask<BenchResult> HandleAsync(BenchPayload payload, WorkItem item, CancellationToken cancellationToken)
+    protected override async ValueTask<object> HandleAsync(BenchPayload payload, WorkItem item, CancellationToken cancellationToken) =>
+        await RunAsync(payload, item, cancellationToken);
+
+    /// <summary>
+    /// One item's work, shared with <see cref="BenchBulkHandler"/>: a <see cref="BenchResult"/>, or with <c>emit: n</c>
+    /// an <see cref="ItemResult.Emit"/> for the next pipeline stage (<c>emit</c>, <c>then</c>).
+    /// </summary>
+    internal static async ValueTask<ItemResult> RunAsync(BenchPayload payload, WorkItem item, CancellationToken cancellationToken)
     {
         if (payload.DelayMs is > 0)
         {
@@ -46,7 +55,14 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
         {
             throw new InvalidOperationException($"Bench item {item.ItemNo} failed on attempt {item.Attempt} as asked ('{payload.Fail}')");
         }
-        return new BenchResult(item.ItemNo, item.Attempt, payload.Value);
+        var result = new BenchResult(item.ItemNo, item.Attempt, payload.Value);
+        return (payload.Emit, payload.Then) switch
+        {
+            ({ } emit, { } then) => ItemResult.Emit(Enumerable.Repeat<object?>(then, emit), result),
+            ({ } emit, null) => ItemResult.Emit(Enumerable.Range(0, emit).Select(k => (object?)new { value = $"{item.ItemNo}.{k}" }), result),
+            (null, { } then) => ItemResult.Emit([then], result),
+            _ => ItemResult.Succeeded(result),
+        };
     }
 
     private static bool ShouldFail(string? fail, WorkItem item) => fail switch
@@ -64,7 +80,7 @@ public sealed class BenchHandler : ItemHandler<BenchPayload, BenchResult>
     };
 }
 
-public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value, bool? ConsoleLine = null, bool? Stop = null);
+public sealed record BenchPayload(int? DelayMs, int? CpuMs, string? Fail, System.Text.Json.JsonElement? Value, bool? ConsoleLine = null, bool? Stop = null, int? Emit = null, System.Text.Json.JsonElement? Then = null);
 
 /// <summary>A failure that retrying cannot fix.</summary>
 public sealed class BenchPermanentFailureException(string message) : Exception(message), IItemFailure

@@ -9,3 +9,11 @@ public sealed class BenchModule : IWorkerTypeModule
 
     public void Register(WorkerTypeBuilder builder) => builder.Handler<BenchHandler>().DisabledByDefault();
 }
+
+/// <summary>The <c>bench-bulk</c> worker type: <c>bench</c> through a bulk handler (<see cref="BenchBulkHandler"/>); off unless enabled.</summary>
+public sealed class BenchBulkModule : IWorkerTypeModule
+{
+    public string Name => BenchBulkHandler.Name;
+
+    public void Register(WorkerTypeBuilder builder) => builder.BulkHandler<BenchBulkHandler>().DisabledByDefault();
+}

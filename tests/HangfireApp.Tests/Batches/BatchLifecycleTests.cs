@@ -10,10 +10,12 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
 {
     private HttpClient Api => engine.Api;
 
-    [Fact]
-    public async Task Submit_RunsEveryItemOnce_AndCountersEqualItemStates()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task Submit_RunsEveryItemOnce_AndCountersEqualItemStates(string workerType)
     {
-        var submitted = await Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(95, new { }), description = "plain" });
+        var submitted = await Api.SubmitAsync(new { workerType, items = BatchApi.Items(95, new { }), description = "plain" });
         submitted.TotalItems.ShouldBe(95);
         submitted.ChunkCounts.Queued.ShouldBe(10);
 
@@ -31,11 +33,13 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
             """, ("b", batch.Id)), count => count == 10, TimeSpan.FromSeconds(10), "every chunk job to succeed");
     }
 
-    [Fact]
-    public async Task FailOnce_SucceedsOnRetry_AndTheRetryProcessesOnlyUnfinishedItems()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task FailOnce_SucceedsOnRetry_AndTheRetryProcessesOnlyUnfinishedItems(string workerType)
     {
         var items = Enumerable.Range(0, 10).Select(i => (object)(i % 2 == 0 ? new { fail = "once" } : new { fail = "never" })).ToArray();
-        var submitted = await Api.SubmitAsync(new { workerType = "bench", items });
+        var submitted = await Api.SubmitAsync(new { workerType, items });
 
         var batch = await Api.WaitFinalAsync(submitted.Id);
 
@@ -52,11 +56,13 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
         chunk.Attempt.ShouldBe(2);
     }
 
-    [Fact]
-    public async Task FailAlways_EndsCompletedWithFailures_WithErrorsGroupedByFingerprint()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task FailAlways_EndsCompletedWithFailures_WithErrorsGroupedByFingerprint(string workerType)
     {
         var items = Enumerable.Range(0, 20).Select(i => (object)(i < 15 ? new { fail = "always" } : new { fail = "never" })).ToArray();
-        var submitted = await Api.SubmitAsync(new { workerType = "bench", items });
+        var submitted = await Api.SubmitAsync(new { workerType, items });
 
         var batch = await Api.WaitFinalAsync(submitted.Id);
 
@@ -73,10 +79,12 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
         (await engine.Db.ScalarAsync("select count(*) from app.items where batch_id = @b and state = 'failed' and attempts = 2", ("b", batch.Id))).ShouldBe(15);
     }
 
-    [Fact]
-    public async Task AllItemsFailing_EndsFailed_AndTheHangfireJobIsNotLeftFailed()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task AllItemsFailing_EndsFailed_AndTheHangfireJobIsNotLeftFailed(string workerType)
     {
-        var submitted = await Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(3, new { fail = "always" }) });
+        var submitted = await Api.SubmitAsync(new { workerType, items = BatchApi.Items(3, new { fail = "always" }) });
 
         var batch = await Api.WaitFinalAsync(submitted.Id);
 
@@ -89,10 +97,12 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
             """, ("b", batch.Id)), count => count == 1, TimeSpan.FromSeconds(10), "the chunk job to succeed");
     }
 
-    [Fact]
-    public async Task ItemOverItsTimeout_FailsWithATimeout()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task ItemOverItsTimeout_FailsWithATimeout(string workerType)
     {
-        var submitted = await Api.SubmitAsync(new { workerType = "bench", items = new object[] { new { delayMs = 10_000 }, new { } } });
+        var submitted = await Api.SubmitAsync(new { workerType, items = new object[] { new { delayMs = 10_000 }, new { } } });
 
         var batch = await Api.WaitFinalAsync(submitted.Id);
 
@@ -101,14 +111,16 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
         errors.ShouldHaveSingleItem().ExampleError.ShouldStartWith("TimeoutException: Item timed out after 3 s");
     }
 
-    [Fact]
-    public async Task RerunFailed_ReprocessesOnlyFailedItems_AndFiresTheContinuationAgain()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task RerunFailed_ReprocessesOnlyFailedItems_AndFiresTheContinuationAgain(string workerType)
     {
         var items = Enumerable.Range(0, 12).Select(i => (object)(i < 4 ? new { fail = "always" } : new { fail = "never" })).ToArray();
         var submitted = await Api.SubmitAsync(new
         {
-            workerType = "bench", items,
-            continuation = new { condition = "on_any_final", next = new { workerType = "bench" } },
+            workerType, items,
+            continuation = new { condition = "on_any_final", next = new { workerType } },
         });
         var first = await Api.WaitFinalAsync(submitted.Id);
         first.State.ShouldBe("completed_with_failures");
@@ -146,11 +158,13 @@ public sealed class BatchLifecycleTests(EngineFixture engine)
         (await Api.WaitFinalAsync(submitted.Id)).ItemCounts.Succeeded.ShouldBe(4);
     }
 
-    [Fact]
-    public async Task Cancel_StopsRunningChunks_CancelsQueuedOnes_AndEndsCancelled()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task Cancel_StopsRunningChunks_CancelsQueuedOnes_AndEndsCancelled(string workerType)
     {
         // 200 items of 400 ms in 20 chunks, 4 in flight per chunk, 4 workers: about 6 s in all.
-        var submitted = await Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(200, new { delayMs = 400 }) });
+        var submitted = await Api.SubmitAsync(new { workerType, items = BatchApi.Items(200, new { delayMs = 400 }) });
         await Eventually.Until(() => Api.GetBatchAsync(submitted.Id), b => b.ItemCounts.Succeeded > 0, because: "some items to finish");
 
         using var cancel = await Api.PostAsync(new Uri($"/api/batches/{submitted.Id}/cancel", UriKind.Relative), null);

@@ -10,11 +10,13 @@ public sealed class ItemFailureTests(EngineFixture engine)
 {
     private HttpClient Api => engine.Api;
 
-    [Fact]
-    public async Task NonRetryableFailure_FailsTheItemForGoodAtOnce_WhileOthersAreRetried()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task NonRetryableFailure_FailsTheItemForGoodAtOnce_WhileOthersAreRetried(string workerType)
     {
         object[] items = [new { fail = "permanent" }, new { fail = "once" }, new { }];
-        var submitted = await Api.SubmitAsync(new { workerType = "bench", items });
+        var submitted = await Api.SubmitAsync(new { workerType, items });
 
         var batch = await Api.WaitFinalAsync(submitted.Id);
 
@@ -28,14 +30,16 @@ public sealed class ItemFailureTests(EngineFixture engine)
         page[1].Attempts.ShouldBe(2);
     }
 
-    [Fact]
-    public async Task RequestStop_LeavesUnrunItemsForLater_AndOnTheLastAttemptGivesTheAttemptBackInsteadOfFailingThem()
+    [Theory]
+    [InlineData("bench")]
+    [InlineData("bench-bulk")]
+    public async Task RequestStop_LeavesUnrunItemsForLater_AndOnTheLastAttemptGivesTheAttemptBackInsteadOfFailingThem(string workerType)
     {
         // One chunk of 10, 4 in flight, 2 attempts, 1 s apart. Item 0 fails and stops the chunk at once; items 1-3
         // are interrupted, 4-9 never start. Run 1 finished nothing for good: it uses attempt 1. Run 2 (the last
         // attempt) fails item 0 for good and stops again: it gives its attempt back, and run 3 runs items 1-9.
         object[] items = [new { fail = "always", stop = true }, .. Enumerable.Repeat<object>(new { delayMs = 300 }, 9)];
-        var submitted = await Api.SubmitAsync(new { workerType = "bench", items });
+        var submitted = await Api.SubmitAsync(new { workerType, items });
 
         var batch = await Api.WaitFinalAsync(submitted.Id);
 

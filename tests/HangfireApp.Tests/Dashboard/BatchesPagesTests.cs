@@ -153,6 +153,45 @@ public sealed partial class BatchesPagesTests(DashboardFixture dashboard)
     }
 
     [Fact]
+    public async Task Details_OfAnyStage_ShowsTheWholePipeline_WithStagesNotCreatedYet()
+    {
+        var submitted = await Api.SubmitAsync(new
+        {
+            workerType = "bench", items = BatchApi.Items(3, new { }),
+            continuation = new { next = new { workerType = "bench", continuation = new { condition = "on_any_final", next = new { workerType = "bench", continuation = new { next = new { workerType = "bench-bulk" } } } } } },
+        });
+        var first = await Api.WaitFinalAsync(submitted.Id);
+        var secondId = first.Continuation!.NextBatchId!.Value;
+        var second = await Api.WaitFinalAsync(secondId);
+        var thirdId = second.Continuation!.NextBatchId!.Value;
+        await Api.WaitFinalAsync(thirdId);
+        var fourthId = (await Eventually.Until(() => Api.GetBatchAsync(thirdId), b => b.Continuation?.NextBatchId is not null,
+            TimeSpan.FromSeconds(30), "the fourth stage to start")).Continuation!.NextBatchId!.Value;
+        await Api.WaitFinalAsync(fourthId);
+        using var browser = await dashboard.SignInAsync();
+
+        foreach (var (shown, others) in new[] { (first.Id, new[] { secondId, thirdId, fourthId }), (thirdId, new[] { first.Id, secondId, fourthId }) })
+        {
+            var page = await DashboardFixture.GetPageAsync(browser, $"/hangfire/batches/{shown}");
+            var stages = StagesList().Match(page.Html).Groups[1].Value;
+            StageItem().Count(stages).ShouldBe(4);
+            stages.ShouldContain($"<strong>#{shown}</strong>");
+            foreach (var other in others)
+            {
+                stages.ShouldContain($"<a class=\"pipeline-stage-link\" href=\"/hangfire/batches/{other}\">#{other}</a>");
+            }
+            stages.ShouldContain("bench-bulk");
+            stages.ShouldContain("3 succeeded, 0 failed, 0 cancelled, 0 open");
+        }
+    }
+
+    [GeneratedRegex("<ol class=\"pipeline-stages\">(.*?)</ol>", RegexOptions.Singleline)]
+    private static partial Regex StagesList();
+
+    [GeneratedRegex("<li class=\"pipeline-stage\"")]
+    private static partial Regex StageItem();
+
+    [Fact]
     public async Task Details_OfAnUnknownBatch_Is404ProblemDetails()
     {
         using var browser = await dashboard.SignInAsync();

@@ -14,7 +14,8 @@ public sealed record SubmitBatchBody(
 
 public sealed record ContinuationBody(string? Condition, NextStageBody? Next, string? WebhookUrl);
 
-public sealed record NextStageBody(string? WorkerType, int? ChunkSize, string? Priority);
+/// <summary>A next stage; its own <see cref="Continuation"/> makes pipelines of any depth.</summary>
+public sealed record NextStageBody(string? WorkerType, int? ChunkSize, string? Priority, ContinuationBody? Continuation = null);
 
 /// <summary>The body of <c>POST /api/batches/{id}/rerun</c>.</summary>
 public sealed record RerunBody(string? Scope, int? ChunkNo);

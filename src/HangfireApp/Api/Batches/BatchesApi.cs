@@ -123,6 +123,47 @@ public static class BatchesApi
             type.Name, type.Queue, [.. QueueNames.Expand(type.Queue)], type.Options.ChunkSize, type.Options.MaxDegreeOfParallelism,
             type.Options.ItemTimeout, type.Options.Retry.Attempts, type.Options.Retry.EffectiveDelaysSeconds)).ToList());
 
+    /// <summary>A continuation and, recursively, its next stages' own; field paths name the depth (<c>continuation.next.continuation.next.priority</c>).</summary>
+    private static ContinuationSpec? ToContinuation(ContinuationBody c, string path, int depth, Dictionary<string, string[]> errors)
+    {
+        if (depth >= ContinuationSpec.MaxDepth)
+        {
+            errors["continuation"] = [$"A pipeline has at most {ContinuationSpec.MaxDepth} stages after the first."];
+            return null;
+        }
+        var condition = ContinuationCondition.OnSuccess;
+        if (c.Condition is not (null or "on_success" or "on_any_final"))
+        {
+            errors[$"{path}.condition"] = ["condition must be on_success or on_any_final."];
+        }
+        else if (c.Condition == "on_any_final")
+        {
+            condition = ContinuationCondition.OnAnyFinal;
+        }
+        Priority? nextPriority = null;
+        if (c.Next?.Priority is { } p)
+        {
+            if (Priorities.TryParse(p, out var parsed))
+            {
+                nextPriority = parsed;
+            }
+            else
+            {
+                errors[$"{path}.next.priority"] = ["priority must be high, normal or low."];
+            }
+        }
+        if (c.Next is not null && string.IsNullOrEmpty(c.Next.WorkerType))
+        {
+            errors[$"{path}.next.workerType"] = ["next.workerType is required."];
+        }
+        if (c.Next is null && c.WebhookUrl is null)
+        {
+            errors[path] = ["A continuation needs next, webhookUrl, or both."];
+        }
+        var own = c.Next?.Continuation is { } nested ? ToContinuation(nested, $"{path}.next.continuation", depth + 1, errors) : null;
+        return new ContinuationSpec(condition, c.Next is null ? null : new NextStage(c.Next.WorkerType ?? "", c.Next.ChunkSize, nextPriority, own), c.WebhookUrl);
+    }
+
     private static SubmitBatch ToRequest(SubmitBatchBody body, string? idempotencyKey)
     {
         var errors = new Dictionary<string, string[]>();
@@ -130,40 +171,7 @@ public static class BatchesApi
         {
             errors["priority"] = ["priority must be high, normal or low."];
         }
-        ContinuationSpec? continuation = null;
-        if (body.Continuation is { } c)
-        {
-            ContinuationCondition condition = ContinuationCondition.OnSuccess;
-            if (c.Condition is not (null or "on_success" or "on_any_final"))
-            {
-                errors["continuation.condition"] = ["condition must be on_success or on_any_final."];
-            }
-            else if (c.Condition == "on_any_final")
-            {
-                condition = ContinuationCondition.OnAnyFinal;
-            }
-            Priority? nextPriority = null;
-            if (c.Next?.Priority is { } p)
-            {
-                if (Priorities.TryParse(p, out var parsed))
-                {
-                    nextPriority = parsed;
-                }
-                else
-                {
-                    errors["continuation.next.priority"] = ["priority must be high, normal or low."];
-                }
-            }
-            if (c.Next is not null && string.IsNullOrEmpty(c.Next.WorkerType))
-            {
-                errors["continuation.next.workerType"] = ["next.workerType is required."];
-            }
-            if (c.Next is null && c.WebhookUrl is null)
-            {
-                errors["continuation"] = ["A continuation needs next, webhookUrl, or both."];
-            }
-            continuation = new ContinuationSpec(condition, c.Next is null ? null : new NextStage(c.Next.WorkerType ?? "", c.Next.ChunkSize, nextPriority), c.WebhookUrl);
-        }
+        var continuation = body.Continuation is { } c ? ToContinuation(c, "continuation", 0, errors) : null;
         List<JsonElement> items = [];
         if (body.Items is { ValueKind: JsonValueKind.Array } array)
         {

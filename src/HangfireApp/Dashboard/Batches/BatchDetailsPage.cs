@@ -165,6 +165,47 @@ internal sealed class BatchDetailsPage : BatchPageBase<BatchDetailsModel>
         {
             WriteLiteral("none");
         }
+        WriteLiteral("</td></tr><tr><th>Stages</th><td id=\"batch-stages\">");
+        if (batch.Pipeline is not { Count: > 0 } stages)
+        {
+            WriteLiteral("–");
+        }
+        else
+        {
+            // The whole chain, first stage first, whichever stage this page shows; stages not created yet have no link.
+            WriteLiteral("<ol class=\"pipeline-stages\">");
+            foreach (var stage in stages)
+            {
+                WriteLiteral("<li class=\"pipeline-stage\"");
+                WriteAttribute("data-state", stage.State);
+                if (stage.BatchId is { } id)
+                {
+                    WriteAttribute("data-batch-id", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                WriteLiteral(">");
+                if (stage.BatchId == batch.Id)
+                {
+                    WriteLiteral($"<strong>#{batch.Id}</strong> ");
+                }
+                else if (stage.BatchId is { } other)
+                {
+                    WriteLiteral("<a class=\"pipeline-stage-link\"");
+                    WriteAttribute("href", Url.To($"/batches/{other}"));
+                    WriteLiteral($">#{other}</a> ");
+                }
+                Write(stage.WorkerType);
+                WriteLiteral(" ");
+                WriteStateLabel(stage.State, "pipeline-stage-state");
+                if (stage.ItemCounts is { } counts)
+                {
+                    WriteLiteral(" <span class=\"pipeline-stage-counts\">");
+                    Write($"{counts.Succeeded} succeeded, {counts.Failed} failed, {counts.Cancelled} cancelled, {counts.Pending + counts.Running} open");
+                    WriteLiteral("</span>");
+                }
+                WriteLiteral("</li>");
+            }
+            WriteLiteral("</ol>");
+        }
         WriteLiteral("</td></tr></tbody></table>");
     }
 
