@@ -10,10 +10,11 @@ namespace HangfireApp.Workers.Documents;
 public static class DocumentPipeline
 {
     /// <summary>What follows <c>preprocessing</c>: ocr, then nlp, then validation.</summary>
-    public static ContinuationSpec Continuation() =>
-        new(ContinuationCondition.OnAnyFinal, new NextStage(DocumentStages.Ocr, null, null), null);
+    public static ContinuationSpec Continuation() => Then(DocumentStages.Ocr, ContinuationAfterOcr());
 
-    /// <summary>What follows an <c>ocr</c> batch (a rerun of pages): nlp, then validation.</summary>
-    public static ContinuationSpec ContinuationAfterOcr() =>
-        new(ContinuationCondition.OnAnyFinal, new NextStage(DocumentStages.Nlp, null, null), null);
+    /// <summary>What follows an <c>ocr</c> batch (also a rerun of pages): nlp, then validation.</summary>
+    public static ContinuationSpec ContinuationAfterOcr() => Then(DocumentStages.Nlp, Then(DocumentStages.Validation, null));
+
+    private static ContinuationSpec Then(string stage, ContinuationSpec? after) =>
+        new(ContinuationCondition.OnAnyFinal, new NextStage(stage, null, null, after), null);
 }
