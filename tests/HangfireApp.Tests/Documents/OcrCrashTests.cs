@@ -16,6 +16,7 @@ public sealed class OcrCrashTests
         settings["ConnectionStrings:Postgres"] = database.ConnectionString;
         settings["Auth:BootstrapAdminKey"] = AppFactory.AdminKey;
         settings["Documents:OcrThreads"] = "1";
+        settings["Documents:MaxFileBytes"] = "104857600";
         settings["WorkerTypes:ocr:ChunkSize"] = "5";
         settings["WorkerTypes:ocr:Retry:Attempts"] = "3";
 
@@ -63,7 +64,7 @@ public sealed class OcrCrashTests
         document.GetProperty("pages").EnumerateArray().Select(p => p.GetProperty("state").GetString()).ShouldAllBe(state => state == "done");
         var text = await client.GetStringAsync(new Uri($"/api/documents/{documentId}/text", UriKind.Relative));
         text.Split('\f').Length.ShouldBe(5);
-        text.ShouldContain("Line 39");
+        text.ShouldContain("Line 30 of a long page");
     }
 
     private static HttpClient Client(HostProcess host)

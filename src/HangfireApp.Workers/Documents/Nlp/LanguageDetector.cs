@@ -14,11 +14,11 @@ public sealed record DetectedLanguage(string Code, double Confidence);
 /// </summary>
 public static partial class LanguageDetector
 {
-    private const int MinHits = 3;
+    private const int MinHits = 2;
 
     private static readonly Dictionary<string, HashSet<string>> StopWords = new(StringComparer.Ordinal)
     {
-        ["eng"] = Set("the and of to in is for on with that this by from are be at as your you we our will or an it not have has please total date"),
+        ["eng"] = Set("the and of to in is for on with that this by from are be at as your you we our will or an it not have has please total date invoice due contact street"),
         ["deu"] = Set("der die das und ist nicht mit von den zu im für auf dem des ein eine sie wir ihr bitte datum betrag rechnung bei oder"),
         ["fra"] = Set("le la les et des du un une est pour dans en que qui sur pas par au avec vous nous votre date montant facture ou"),
         ["spa"] = Set("el la los las y de del que en un una es por para con no su al se lo fecha importe factura como pero"),
