@@ -3,6 +3,7 @@ using HangfireApp.Batches.WorkerTypes;
 using HangfireApp.Workers.Documents.Native;
 using HangfireApp.Workers.Documents.Preprocessing;
 using HangfireApp.Workers.Documents.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace HangfireApp.Workers.Documents.Ocr;
@@ -15,7 +16,8 @@ namespace HangfireApp.Workers.Documents.Ocr;
 /// (fan-in). A page Tesseract cannot read is stored as failed (with its error) and still counts, so its document goes
 /// on to review instead of waiting forever.
 /// </summary>
-public sealed class OcrHandler(DocumentStore documents, IDocumentFileStore files, OcrThreads ocr, IOptions<DocumentsOptions> options) : IItemHandler
+public sealed partial class OcrHandler(DocumentStore documents, IDocumentFileStore files, OcrThreads ocr, IOptions<DocumentsOptions> options, ILogger<OcrHandler> logger)
+    : IItemHandler
 {
     public async ValueTask<object?> HandleAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -48,6 +50,7 @@ public sealed class OcrHandler(DocumentStore documents, IDocumentFileStore files
                 outcome = new PageOutcome("done", result.Text, result.MeanConfidence, result.TimedOut, result.Tsv, result.Hocr, null, null);
                 if (result.TimedOut)
                 {
+                    LogDeadline(logger, documentId, pageNo, settings.PageDeadline.TotalSeconds);
                     item.Chunk.Console.WriteLine($"Document {documentId} page {pageNo}: deadline of {settings.PageDeadline.TotalSeconds:0} s passed, partial text kept",
                         ConsoleTextColor.Yellow);
                 }
@@ -55,6 +58,7 @@ public sealed class OcrHandler(DocumentStore documents, IDocumentFileStore files
             catch (Exception e) when (e is ImageException or OcrException)
             {
                 outcome = new PageOutcome("failed", null, null, false, null, null, null, e.Message);
+                LogPageFailed(logger, documentId, pageNo, e.Message);
                 item.Chunk.Console.WriteLine($"Document {documentId} page {pageNo}: {e.Message}", ConsoleTextColor.Red);
             }
         }
@@ -74,4 +78,10 @@ public sealed class OcrHandler(DocumentStore documents, IDocumentFileStore files
         var summary = new { documentId, pageNo, state = outcome.State, confidence = outcome.Confidence, timedOut = outcome.TimedOut };
         return ItemResult.Emit(completesDocument ? [new DocumentItem(documentId)] : [], summary);
     }
+
+    [LoggerMessage(EventId = 5701, Level = LogLevel.Warning, Message = "Document {DocumentId} page {PageNo} hit the OCR deadline of {DeadlineSeconds} s; partial text kept")]
+    private static partial void LogDeadline(ILogger logger, long documentId, int pageNo, double deadlineSeconds);
+
+    [LoggerMessage(EventId = 5702, Level = LogLevel.Warning, Message = "Document {DocumentId} page {PageNo} could not be read: {Error}")]
+    private static partial void LogPageFailed(ILogger logger, long documentId, int pageNo, string error);
 }

@@ -2,6 +2,7 @@ using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.WorkerTypes;
 using HangfireApp.Workers.Documents.Preprocessing;
 using HangfireApp.Workers.Documents.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace HangfireApp.Workers.Documents.Validation;
@@ -10,7 +11,8 @@ namespace HangfireApp.Workers.Documents.Validation;
 /// Stage <c>validation</c>, one item per document: applies the document's profile and ends it <c>valid</c>,
 /// <c>needs_review</c> (with its reasons: the review queue) or <c>failed</c>.
 /// </summary>
-public sealed class ValidationHandler(DocumentStore documents, IOptions<DocumentsOptions> options, TimeProvider time) : IItemHandler
+public sealed partial class ValidationHandler(DocumentStore documents, IOptions<DocumentsOptions> options, TimeProvider time, ILogger<ValidationHandler> logger)
+    : IItemHandler
 {
     public async ValueTask<object?> HandleAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -26,8 +28,12 @@ public sealed class ValidationHandler(DocumentStore documents, IOptions<Document
 
         var outcome = DocumentValidator.Validate(profile, facts, entities, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         await documents.SaveOutcomeAsync(documentId, outcome, cancellationToken);
+        LogOutcome(logger, documentId, outcome.Status, outcome.Reasons.Count);
         item.Chunk.Console.WriteLine($"Document {documentId} ({document.FileName}): {outcome.Status}{(outcome.Reasons.Count > 0 ? " — " + string.Join("; ", outcome.Reasons) : "")}",
             outcome.Status == DocumentStatuses.Valid ? ConsoleTextColor.Green : ConsoleTextColor.Yellow);
         return new { documentId, status = outcome.Status, reasons = outcome.Reasons.Count };
     }
+
+    [LoggerMessage(EventId = 5710, Level = LogLevel.Information, Message = "Document {DocumentId} is {Status} ({Reasons} reason(s))")]
+    private static partial void LogOutcome(ILogger logger, long documentId, string status, int reasons);
 }
