@@ -94,6 +94,27 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
     }
 
     [Fact]
+    public async Task Sample_InvoiceScanOfTheReadme_IsValid()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "HangfireApp.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("The repository root was not found.");
+        }
+        var sample = await File.ReadAllBytesAsync(Path.Combine(root, "samples", "documents", "invoice-scan.jpg"));
+
+        var (status, body) = await fixture.SubmitAsync([("invoice-scan.jpg", sample)], new() { ["profile"] = "invoice" });
+
+        status.ShouldBe(202, body.ToString());
+        var document = await fixture.WaitFinalAsync(body.GetProperty("documents")[0].GetProperty("id").GetInt64());
+        document.GetProperty("status").GetString().ShouldBe("valid", document.ToString());
+        var entities = document.GetProperty("entities").EnumerateArray().ToList();
+        Entity(entities, "vat_id").GetProperty("value").GetString().ShouldBe("DE136695976");
+        Entity(entities, "vat_id").GetProperty("valid").GetBoolean().ShouldBeTrue();
+        entities.Where(e => e.GetProperty("type").GetString() == "amount").Select(e => e.GetProperty("value").GetString()).ShouldContain("EUR 339.27");
+    }
+
+    [Fact]
     public async Task Submit_RefusesACorruptFile_NamingItAndWritingNothing()
     {
         var before = await fixture.CountDocumentsAsync();
