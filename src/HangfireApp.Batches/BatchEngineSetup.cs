@@ -3,6 +3,7 @@ using HangfireApp.Batches.Outputs;
 using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Control;
 using HangfireApp.Batches.FanIn;
+using HangfireApp.Batches.FaultInjection;
 using HangfireApp.Batches.JobOutput;
 using HangfireApp.Batches.Metrics;
 using HangfireApp.Batches.Queries;
@@ -77,6 +78,9 @@ public static class BatchEngineSetup
         services.AddTransient<ConsoleRetentionSweep>();
         services.AddHttpClient(WebhookJob.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<SweepSchedule>();
+        services.AddSingleton<DeadLockHolders>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeadLockHolders>());
+        services.AddHostedService<ChunkJobParking>();
         return services;
     }
 }

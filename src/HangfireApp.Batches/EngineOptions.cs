@@ -35,6 +35,10 @@ public sealed class SweepOptions
     /// <summary>How often the sweeps run: whole seconds dividing a minute (10, 15, 20, 30) or whole minutes.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often a host releases Hangfire locks whose holder's database session is gone (after a PostgreSQL
+    /// restart or a killed process; see <c>Storage.DeadLockHolders</c>). Zero turns it off.</summary>
+    public TimeSpan LockHolderCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The Hangfire schema, to look up the state of a chunk's job.</summary>
     public string HangfireSchema { get; set; } = "hangfire";
 

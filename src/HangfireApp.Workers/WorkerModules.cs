@@ -4,6 +4,7 @@ using HangfireApp.Workers.Documents;
 using HangfireApp.Workers.Packages;
 using HangfireApp.Workers.Rows;
 using HangfireApp.Workers.Scrape;
+using HangfireApp.Workers.Telemetry;
 
 namespace HangfireApp.Workers;
 
@@ -19,5 +20,6 @@ public static class WorkerModules
         new RowsModule(),
         new ScrapeModule(),
         .. DocumentsModule.Stages,
+        new TelemetryModule(),
     ];
 }

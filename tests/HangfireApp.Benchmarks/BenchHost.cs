@@ -17,12 +17,13 @@ internal sealed class BenchHost : IAsyncDisposable
     private readonly Process _process;
     private readonly string _adminConnection;
     private readonly string _database;
-    private readonly bool _ownsDatabase;
     private readonly NpgsqlDataSource _db;
     private readonly HttpClient _http;
     private readonly HttpClient _dashboard;
     private long _peakRssKb;
     private readonly Timer _sampler;
+
+    private readonly bool _ownsDatabase;
 
     private BenchHost(Process process, string adminConnection, string database, string connectionString, int port, bool ownsDatabase = true)
     {
@@ -46,22 +47,26 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    /// <summary>A second host process on <paramref name="first"/>'s database (it leaves the database to the first).</summary>
-    public static Task<BenchHost> JoinAsync(BenchHost first, Dictionary<string, string> settings) =>
-        StartAsync(first.ConnectionString, settings, first._database);
-
-    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings, string? joinDatabase = null)
+    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings)
     {
-        var database = joinDatabase ?? $"hf_bench_{DateTime.UtcNow:HHmmss}_{Guid.NewGuid():N}"[..32];
+        var database = $"hf_bench_{DateTime.UtcNow:HHmmss}_{Guid.NewGuid():N}"[..32];
         var admin = new NpgsqlConnectionStringBuilder(serverConnection) { Database = "postgres", Pooling = false }.ConnectionString;
-        if (joinDatabase is null)
+        await using (var connection = new NpgsqlConnection(admin))
         {
-            await using var connection = new NpgsqlConnection(admin);
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"create database {database}", connection);
             await create.ExecuteNonQueryAsync();
         }
         var connectionString = new NpgsqlConnectionStringBuilder(serverConnection) { Database = database, MaxPoolSize = 100 }.ConnectionString;
+        return await LaunchAsync(admin, database, connectionString, settings, ownsDatabase: true);
+    }
+
+    /// <summary>A second host process on <paramref name="first"/>'s database (scale-out): it leaves the database to the first.</summary>
+    public static Task<BenchHost> JoinAsync(BenchHost first, Dictionary<string, string> settings) =>
+        LaunchAsync(first._adminConnection, first._database, first.ConnectionString, settings, ownsDatabase: false);
+
+    private static async Task<BenchHost> LaunchAsync(string admin, string database, string connectionString, Dictionary<string, string> settings, bool ownsDatabase)
+    {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "HangfireApp.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -86,7 +91,7 @@ internal sealed class BenchHost : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[host] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var host = new BenchHost(process, admin, database, connectionString, port, ownsDatabase: joinDatabase is null);
+        var host = new BenchHost(process, admin, database, connectionString, port, ownsDatabase);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -186,6 +191,13 @@ internal sealed class BenchHost : IAsyncDisposable
     {
         _process.Refresh();
         return _process.TotalProcessorTime;
+    }
+
+    /// <summary>Starts a new peak: the next <see cref="PeakRssMb"/> is the highest RSS from now on.</summary>
+    public void ResetPeakRss()
+    {
+        Interlocked.Exchange(ref _peakRssKb, 0);
+        SampleRss();
     }
 
     public long PeakRssMb()

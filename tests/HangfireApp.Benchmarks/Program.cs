@@ -10,6 +10,12 @@ using HangfireApp.Workers.Bench;
 // local PostgreSQL, with the host as a separate OS process (as in production). Prints a Markdown report.
 var server = Environment.GetEnvironmentVariable("HANGFIREAPP_TEST_CONNECTION")
     ?? "Host=127.0.0.1;Port=55432;Database=postgres;Username=hangfireapp;Password=hangfireapp";
+if (args.Contains("--telemetry"))
+{
+    // The telemetry benchmark of issue 12: matches/s through the engine (two hosts) vs a sequential loop, same parser.
+    var cache = Environment.GetEnvironmentVariable("BENCH_TELEMETRY_CACHE") ?? Path.Combine(Path.GetTempPath(), "hangfireapp-bench-telemetry");
+    return await TelemetryBench.RunAsync(server, Arg("--matches", 40), cache);
+}
 if (args.Contains("--scrape"))
 {
     // The scrape benchmark of issue 5: pages/s at the default politeness against one page at a time.
@@ -33,7 +39,11 @@ if (args.Contains("--documents"))
 if (args.Contains("--packages"))
 {
     // The packages benchmark of issue 5: a separate mode, so the engine benchmark stays as it was.
-    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000));
+    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), new()
+    {
+        ["WorkerTypes:packages:ChunkSize"] = Arg("--packages-chunk", 1_000).ToString(CultureInfo.InvariantCulture),
+        ["WorkerTypes:packages:MaxDegreeOfParallelism"] = Arg("--packages-dop", 8).ToString(CultureInfo.InvariantCulture),
+    });
 }
 if (args.Contains("--dashboard"))
 {

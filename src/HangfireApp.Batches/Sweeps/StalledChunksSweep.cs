@@ -12,8 +12,9 @@ namespace HangfireApp.Batches.Sweeps;
 
 /// <summary>
 /// Rescues chunks that stopped making progress: running with a heartbeat older than the stall timeout
-/// (a killed or hung worker), or whose Hangfire job is gone, deleted, failed or finished while the chunk
-/// is not. Each rescue bumps the lease epoch — fencing out the old worker — and gives the chunk a new job.
+/// (a killed or hung worker), queued with a job that a worker fetched longer than the stall timeout ago but
+/// never claimed (killed between the two), or whose Hangfire job is gone, deleted, failed or finished while
+/// the chunk is not. Each rescue bumps the lease epoch — fencing out the old worker — and gives the chunk a new job.
 /// </summary>
 public sealed partial class StalledChunksSweep(
     NpgsqlDataSource dataSource,
@@ -64,6 +65,14 @@ public sealed partial class StalledChunksSweep(
                     (c.state = 'running' and c.heartbeat_at < now() - @stall)
                     or ((j.id is null or j.statename in ('Deleted', 'Failed', 'Succeeded'))
                         and coalesce(c.heartbeat_at, b.created_at) < now() - interval '5 seconds')
+                    -- Fetched but never claimed: a live worker claims within moments of fetching, so the worker
+                    -- died (or hangs) between the fetch and the claim. Hangfire would hand the job out again only
+                    -- after its invisibility timeout, minutes later; the fetch time stops moving once the worker
+                    -- is dead (no more keep-alives).
+                    or (c.state = 'queued'
+                        and coalesce(c.heartbeat_at, b.created_at) < now() - @stall
+                        and exists (select 1 from "{schema}".jobqueue q
+                                    where q.jobid = j.id and q.fetchedat < now() - @stall))
                   )
                 order by c.id
                 limit 500
@@ -119,7 +128,7 @@ public sealed partial class StalledChunksSweep(
                 continue;
             }
             await using var console = consoles.Open(oldJobId, "Rescue");
-            console.WriteLine($"Chunk {chunkId} rescued by the stalled-chunks sweep (heartbeat older than {options.Value.StallTimeout.TotalSeconds:0} s, or this job gone): continues as job {current.JobId} under epoch {current.Epoch}; this job's late writes are fenced out",
+            console.WriteLine($"Chunk {chunkId} rescued by the stalled-chunks sweep (heartbeat older than {options.Value.StallTimeout.TotalSeconds:0} s, this job fetched but never started, or gone): continues as job {current.JobId} under epoch {current.Epoch}; this job's late writes are fenced out",
                 ConsoleTextColor.Red);
         }
     }

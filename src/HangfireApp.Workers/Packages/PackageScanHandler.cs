@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HangfireApp.Batches.WorkerTypes;
 using HangfireApp.Workers.Packages.Scanning;
+using Microsoft.Extensions.Options;
 
 namespace HangfireApp.Workers.Packages;
 
@@ -20,14 +21,21 @@ public sealed record PackageItem(long PackageId)
 public sealed record PackageScanResult(long PackageId, string Package, int Findings, IReadOnlyList<string> AdvisoryIds, DateTime ScannedAt);
 
 /// <summary>
-/// Scans one package: marks it <c>scanning</c>, asks the configured scanner (local advisories or the external
-/// HTTP scanner) for the advisories that affect its version, and replaces its findings. Every attempt
-/// replaces the whole set in one statement batch, so a retried or rerun item leaves exactly one set behind.
+/// Scans one package. With the local scanner it is a slice of one (<see cref="PackageSliceScanner"/>: compiled,
+/// cached advisories; findings and status written together). With the external HTTP scanner it marks the package
+/// <c>scanning</c>, asks the scanner for the advisories that affect its version, and replaces its findings. Every
+/// attempt replaces the whole set, so a retried or rerun item leaves exactly one set behind.
 /// </summary>
-public sealed class PackageScanHandler(PackageScanStore store, IPackageScanner scanner) : ItemHandler<PackageItem, PackageScanResult>
+public sealed class PackageScanHandler(PackageScanStore store, IPackageScanner scanner, PackageSliceScanner slices, IOptions<PackagesOptions> options)
+    : ItemHandler<PackageItem, PackageScanResult>
 {
     protected override async ValueTask<PackageScanResult> HandleAsync(PackageItem payload, WorkItem item, CancellationToken cancellationToken)
     {
+        if (options.Value.Scanner == ScannerKinds.Local)
+        {
+            var outcome = (await slices.ScanAsync(item.BatchId, [payload.PackageId], cancellationToken))[0];
+            return outcome.Result ?? throw outcome.Error!;
+        }
         var target = await store.StartAsync(payload.PackageId, item.BatchId, cancellationToken)
             ?? throw new InvalidOperationException($"Package {payload.PackageId} does not exist (deleted after it was queued).");
         var findings = await scanner.ScanAsync(target, cancellationToken);

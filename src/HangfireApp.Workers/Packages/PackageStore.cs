@@ -15,8 +15,11 @@ public sealed record RegisterResult(int Received, int Inserted, int Merged, IRea
 
 public sealed record PackagePage(IReadOnlyList<PackageView> Items, int PageNumber, int PageSize, long Total);
 
-/// <summary>The packages table as the API sees it: register (merging duplicates), list with findings, rerun failed.</summary>
-public sealed class PackageStore(NpgsqlDataSource dataSource)
+/// <summary>
+/// The packages table as the API sees it: register (merging duplicates), list with findings, rerun failed. Packages
+/// that become pending are scanned at once (<see cref="PackageScanTrigger"/>).
+/// </summary>
+public sealed class PackageStore(NpgsqlDataSource dataSource, PackageScanTrigger trigger)
 {
     public static readonly IReadOnlyList<string> Statuses = ["pending", "queued", "scanning", "scanned", "failed"];
 
@@ -41,11 +44,18 @@ public sealed class PackageStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("versions", NpgsqlDbType.Array | NpgsqlDbType.Text, packages.Select(p => p.Version).ToArray());
         command.Parameters.AddWithValue("priorities", NpgsqlDbType.Array | NpgsqlDbType.Text, packages.Select(p => p.Priority).ToArray());
         var rows = new List<RegisteredPackage>(packages.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            rows.Add(new RegisteredPackage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetString(5), reader.GetBoolean(6)));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(new RegisteredPackage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    reader.GetString(4), reader.GetString(5), reader.GetBoolean(6)));
+            }
+        }
+        // Committed (one statement): scan what is pending now.
+        if (rows.Any(row => row.Status == "pending"))
+        {
+            trigger.ScanPending();
         }
         var inserted = rows.Count(row => row.Inserted);
         return new RegisterResult(received, inserted, received - inserted, rows, skipped);
@@ -101,7 +111,12 @@ public sealed class PackageStore(NpgsqlDataSource dataSource)
             where status = 'failed' and (@ids::bigint[] is null or id = any(@ids))
             """);
         command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = (object?)ids?.ToArray() ?? DBNull.Value });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var pending = await command.ExecuteNonQueryAsync(cancellationToken);
+        if (pending > 0)
+        {
+            trigger.ScanPending();
+        }
+        return pending;
     }
 
     private async Task<Dictionary<long, List<FindingView>>> FindingsAsync(long[] packageIds, CancellationToken cancellationToken)

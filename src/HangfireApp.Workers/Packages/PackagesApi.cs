@@ -87,7 +87,7 @@ internal static class PackagesApi
     /// <c>multipart/form-data</c>: any of those as files.</summary>
     private static async Task<Ok<ImportResult>> ImportAsync(HttpRequest request, AdvisoryImporter importer, CancellationToken cancellationToken)
     {
-        var records = new List<AdvisoryRow>();
+        await using var import = importer.Begin();
         if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(cancellationToken);
@@ -98,25 +98,23 @@ internal static class PackagesApi
             foreach (var file in form.Files)
             {
                 await using var stream = file.OpenReadStream();
-                records.AddRange(IsZip(file.ContentType, file.FileName)
-                    ? await AdvisoryImporter.ReadZipAsync(stream, cancellationToken)
-                    : await AdvisoryImporter.ReadJsonAsync(stream, cancellationToken));
+                await (IsZip(file.ContentType, file.FileName) ? import.AddZipAsync(stream, cancellationToken) : import.AddJsonAsync(stream, cancellationToken));
             }
         }
         else if (IsZip(request.ContentType, null))
         {
-            records.AddRange(await AdvisoryImporter.ReadZipAsync(request.Body, cancellationToken));
+            await import.AddZipAsync(request.Body, cancellationToken);
         }
         else if (IsJson(request.ContentType))
         {
-            records.AddRange(await AdvisoryImporter.ReadJsonAsync(request.Body, cancellationToken));
+            await import.AddJsonAsync(request.Body, cancellationToken);
         }
         else
         {
             throw new BatchRequestException("Unsupported content type.",
                 new Dictionary<string, string[]> { ["Content-Type"] = [$"Send application/json, application/zip or multipart/form-data (not '{request.ContentType}')."] }, 415);
         }
-        return TypedResults.Ok(await importer.ImportAsync(records, cancellationToken));
+        return TypedResults.Ok(await import.CompleteAsync(cancellationToken));
     }
 
     private static async Task<(IReadOnlyList<PackageInput?> Packages, IReadOnlyList<string> Skipped)> ReadPackagesAsync(Stream stream, string source, string? priority, CancellationToken cancellationToken)

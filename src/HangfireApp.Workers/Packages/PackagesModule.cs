@@ -29,10 +29,13 @@ public sealed class PackagesModule : IWorkerTypeModule
 
         var services = builder.Services;
         services.AddSingleton<PackageStore>();
+        services.AddSingleton<PackageScanTrigger>();
         services.AddSingleton<PackageScanStore>();
         services.AddSingleton<AdvisoryImporter>();
         services.AddSingleton<IAdvisoryMatcher, OsvAdvisoryMatcher>();
         services.AddSingleton<LocalScanner>();
+        services.AddSingleton<AdvisoryCache>();
+        services.AddSingleton<PackageSliceScanner>();
         services.AddHttpClient(HttpScanner.HttpClientName, (sp, client) =>
             client.Timeout = sp.GetRequiredService<IOptions<PackagesOptions>>().Value.Http.Timeout);
         services.AddTransient<IPackageScanner>(sp => sp.GetRequiredService<IOptions<PackagesOptions>>().Value.Scanner == ScannerKinds.Http

@@ -1,3 +1,5 @@
+using HangfireApp.Workers.Packages.Advisories;
+
 namespace HangfireApp.Workers.Packages;
 
 /// <summary>
@@ -11,19 +13,43 @@ public sealed class PackagesOptions
     /// <summary>When the <c>pending-packages</c> sweep runs (a Hangfire cron, 5 or 6 fields). Default: every minute.</summary>
     public string PendingSweepCron { get; set; } = "* * * * *";
 
-    /// <summary>Most packages one sweep turns into a batch.</summary>
-    public int MaxPackagesPerCycle { get; set; } = 500;
+    /// <summary>
+    /// Most packages one run of the sweep claims (in batches of one chunk each); past it, a new run goes on with the
+    /// rest. Default 100,000.
+    /// </summary>
+    public int MaxPackagesPerCycle { get; set; } = 100_000;
+
+    /// <summary>Registering packages (or putting failed ones back to pending) runs the sweep at once, instead of at
+    /// its next cron time. Default true.</summary>
+    public bool ScanOnRegister { get; set; } = true;
 
     /// <summary><c>local</c> (default): match against the imported advisories; <c>http</c>: ask <see cref="Http"/>'s endpoint.</summary>
     public string Scanner { get; set; } = ScannerKinds.Local;
 
     public HttpScannerOptions Http { get; set; } = new();
 
+    /// <summary>
+    /// Compiled advisories each host keeps in memory for scanning (about 2–3 KB each). Default 100,000: more than
+    /// the npm, PyPI, crates.io, NuGet and Go advisories a typical inventory touches.
+    /// </summary>
+    public int AdvisoryCacheSize { get; set; } = 100_000;
+
+    /// <summary>Limits of <c>POST /api/advisories/import</c> (total decompressed bytes, entries, records).</summary>
+    public AdvisoryImportOptions Import { get; set; } = new();
+
     public string? Validate()
     {
-        if (MaxPackagesPerCycle is < 1 or > 100_000)
+        if (Import.Validate($"{Section}:Import") is { } importError)
         {
-            return $"{Section}:MaxPackagesPerCycle must be between 1 and 100000 (it is {MaxPackagesPerCycle}).";
+            return importError;
+        }
+        if (MaxPackagesPerCycle is < 1 or > 10_000_000)
+        {
+            return $"{Section}:MaxPackagesPerCycle must be between 1 and 10000000 (it is {MaxPackagesPerCycle}).";
+        }
+        if (AdvisoryCacheSize is < 0 or > 10_000_000)
+        {
+            return $"{Section}:AdvisoryCacheSize must be between 0 and 10000000 (it is {AdvisoryCacheSize}).";
         }
         if (string.IsNullOrWhiteSpace(PendingSweepCron))
         {

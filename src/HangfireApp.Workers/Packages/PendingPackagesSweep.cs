@@ -4,6 +4,7 @@ using Hangfire;
 using HangfireApp.Batches.Queues;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.Submit;
+using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,14 +19,19 @@ public sealed record ClaimedPackage(long Id, string Priority);
 public sealed record SweepResult(int Claimed, IReadOnlyList<long> BatchIds);
 
 /// <summary>
-/// The recurring <c>pending-packages</c> sweep: in one transaction, claims up to <c>MaxPackagesPerCycle</c>
-/// pending packages (high priority first, then oldest) with <c>FOR UPDATE SKIP LOCKED</c>, marks them
-/// <c>queued</c> and submits them as a batch through the engine. The status change, the batch, its items,
-/// chunks and Hangfire jobs commit together or not at all; two hosts sweeping at once never take the same package.
+/// The <c>pending-packages</c> sweep, run by its cron and at once whenever packages become pending
+/// (<see cref="PackageScanTrigger"/>). It keeps taking pending packages until none is left: each round, in one
+/// transaction, claims up to one chunk's worth (the worker type's <c>ChunkSize</c>, high priority first, then
+/// oldest) with <c>FOR UPDATE SKIP LOCKED</c>, marks them <c>queued</c> and submits them as a batch through the
+/// engine, so each batch's chunk starts as soon as it is committed while the next round claims more. The status
+/// change, the batch, its items, chunks and Hangfire jobs commit together or not at all; two sweeps at once never
+/// take the same package. One run takes at most <c>MaxPackagesPerCycle</c> packages, then hands over to a new run.
 /// </summary>
 public sealed partial class PendingPackagesSweep(
     NpgsqlDataSource dataSource,
     BatchSubmitter submitter,
+    WorkerTypeRegistry workerTypes,
+    PackageScanTrigger trigger,
     IOptions<PackagesOptions> options,
     ILogger<PendingPackagesSweep> logger)
 {
@@ -44,22 +50,42 @@ public sealed partial class PendingPackagesSweep(
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
+        var batchSize = workerTypes.Get(PackagesWorkerType.Name).Options.ChunkSize;
+        var budget = options.Value.MaxPackagesPerCycle;
+        var claimedTotal = 0;
+        var batchIds = new List<long>();
+        while (claimedTotal < budget)
+        {
+            var (claimed, batches) = await SweepRoundAsync(Math.Min(batchSize, budget - claimedTotal), cancellationToken);
+            claimedTotal += claimed;
+            batchIds.AddRange(batches);
+            if (claimed == 0)
+            {
+                return new SweepResult(claimedTotal, batchIds);
+            }
+        }
+        // The budget is spent and more may be pending: a new run goes on, so one run never holds a worker for ever.
+        trigger.ScanPending();
+        return new SweepResult(claimedTotal, batchIds);
+    }
+
+    private async Task<(int Claimed, List<long> BatchIds)> SweepRoundAsync(int max, CancellationToken cancellationToken)
+    {
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
-        var claimed = await ClaimAsync(transaction, options.Value.MaxPackagesPerCycle, cancellationToken);
+        var claimed = await ClaimAsync(transaction, max, cancellationToken);
+        var batchIds = new List<long>();
         if (claimed.Count == 0)
         {
-            return new SweepResult(0, []);
+            return (0, batchIds);
         }
-        var batchIds = new List<long>();
         // One batch per priority present (usually one), so high-priority packages run on the high queue.
         foreach (var group in claimed.GroupBy(package => package.Priority).OrderBy(group => PackageRegistration.PriorityRank(group.Key)))
         {
             var ids = group.Select(package => package.Id).ToArray();
-            var batchId = await SubmitAsync(transaction, submitter, ids, Priorities.Parse(group.Key), $"pending-packages sweep: {ids.Length} package(s)", cancellationToken);
-            batchIds.Add(batchId);
+            batchIds.Add(await SubmitAsync(transaction, submitter, ids, Priorities.Parse(group.Key), $"pending-packages sweep: {ids.Length} package(s)", cancellationToken));
         }
         transaction.Complete();
-        return new SweepResult(claimed.Count, batchIds);
+        return (claimed.Count, batchIds);
     }
 
     /// <summary>

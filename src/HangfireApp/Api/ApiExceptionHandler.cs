@@ -20,11 +20,20 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
                 Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = $"Already exists ({e.ConstraintName}).",
             },
             BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = e.Message },
+            _ when DatabaseUnavailable.Is(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable, Title = "Database unavailable",
+                Detail = "The database connection was lost or refused (a restart or failover?). Retry after Retry-After seconds; repeat a submit with the same Idempotency-Key.",
+            },
             _ => null,
         };
         if (problem is null)
         {
             return false;
+        }
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            DatabaseUnavailable.Answer(httpContext);
         }
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });

@@ -61,7 +61,9 @@ public sealed class HttpScannerTests(PackagesFixture fixture)
         // 4 requests per second with a burst of 1: the last four calls span at least ~3/4 s.
         (calls[^1].Ms - calls[^4].Ms).ShouldBeGreaterThanOrEqualTo(650);
         await using var db = database.CreateDataSource();
-        (await db.ScalarAsync("select count(*) from app.packages where status = 'scanned'")).ShouldBe(4);
+        // The packages' statuses are the batch's final handler's work, which runs just after the batch is final.
+        await Eventually.Until(() => db.ScalarAsync("select count(*) from app.packages where status = 'scanned'"),
+            scanned => scanned == 4, TimeSpan.FromSeconds(20), "the final handler to mark the packages scanned");
         (await db.ScalarAsync("select count(*) from app.advisories where id = 'GHSA-jf85-cpcp-j695'")).ShouldBe(1);
         (await db.ScalarAsync("select count(*) from app.findings where fixed_in = '4.17.12' and severity = 'CRITICAL'")).ShouldBe(4);
         scanner.Requests.ShouldAllBe(request => request.Path == "/v1/query" && request.Body.Contains("\"ecosystem\":\"npm\"", StringComparison.Ordinal));

@@ -42,7 +42,8 @@ public sealed class PackageScanTests(PackagesFixture fixture) : IAsyncLifetime
 
         var sweep = await fixture.SweepAsync();
         sweep.Claimed.ShouldBe(10);
-        sweep.BatchIds.Count.ShouldBe(2); // one high-priority batch, one normal
+        // Rounds of one chunk (4): the high-priority package and 3 normal ones (two batches), then 4, then 2.
+        sweep.BatchIds.Count.ShouldBe(4);
         foreach (var id in sweep.BatchIds)
         {
             (await fixture.Api.WaitFinalAsync(id)).State.ShouldBe("succeeded");
@@ -227,6 +228,25 @@ public sealed class PackageScanTests(PackagesFixture fixture) : IAsyncLifetime
             select count(*) from (select (payload->>'packageId')::bigint from app.items i join app.batches b on b.id = i.batch_id
                                   where b.worker_type = 'packages' and b.id = any(@ids) group by 1 having count(*) = 1) once
             """, ("ids", sweeps.SelectMany(s => s.BatchIds).ToArray()))).ShouldBe(40);
+    }
+
+    [Fact]
+    public async Task Sweep_TakesEveryPendingPackage_InBatchesOfOneChunk_UntilNoneIsLeft()
+    {
+        await fixture.PostAsync("/api/packages", Enumerable.Range(0, 23).Select(i => new { ecosystem = "npm", name = $"pkg-{i}", version = "1.0.0" }).ToArray());
+
+        var sweep = await fixture.SweepAsync();
+
+        sweep.Claimed.ShouldBe(23);
+        sweep.BatchIds.Count.ShouldBe(6); // chunk size 4: 5 full batches and one of 3
+        (await fixture.Db.ScalarAsync("select count(*) from app.packages where status = 'pending'")).ShouldBe(0);
+        (await fixture.Db.ScalarAsync("""
+            select max(n) from (select count(*) n from app.items where batch_id = any(@ids) group by batch_id) sizes
+            """, ("ids", sweep.BatchIds.ToArray()))).ShouldBe(4);
+        foreach (var id in sweep.BatchIds)
+        {
+            (await fixture.Api.WaitFinalAsync(id)).State.ShouldBe("succeeded");
+        }
     }
 
     [Fact]

@@ -86,6 +86,27 @@ public static class OsvParser
         }
     }
 
+    /// <summary>
+    /// Parses only the <c>affected</c> array of record <paramref name="id"/> (what matching needs), read exactly as
+    /// <see cref="Parse"/> reads it inside a whole record. Null or empty text is no entries.
+    /// </summary>
+    /// <exception cref="OsvFormatException">The text is not an array of affected entries.</exception>
+    public static IReadOnlyList<OsvAffected> ParseAffected(string id, string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<List<OsvAffected>>(json, Options) ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new OsvFormatException($"OSV record {id}: {e.Message}", e);
+        }
+    }
+
     private static List<OsvRecord> FromElement(JsonElement root)
     {
         return root.ValueKind switch

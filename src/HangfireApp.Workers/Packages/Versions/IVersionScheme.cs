@@ -22,4 +22,14 @@ public interface IVersionScheme
     /// </summary>
     /// <exception cref="FormatException">Either version is not valid in this scheme.</exception>
     int Compare(string a, string b);
+
+    /// <summary>
+    /// Parses <paramref name="version"/> once into a key for <see cref="CompareKeys"/>, so a version compared many
+    /// times (an advisory's range bounds, across every package scanned) is parsed once. Null exactly when
+    /// <see cref="TryParse"/> is false.
+    /// </summary>
+    object? ParseKey(string version);
+
+    /// <summary>Compares two keys of this scheme: always the sign <see cref="Compare"/> gives for their texts.</summary>
+    int CompareKeys(object a, object b);
 }

@@ -22,6 +22,12 @@ public sealed class NuGetVersionScheme : IVersionScheme
     /// <inheritdoc />
     public int Compare(string a, string b) => VersionComparer.Default.Compare(Parse(a), Parse(b));
 
+    /// <inheritdoc />
+    public object? ParseKey(string version) => NuGetVersion.TryParse(version, out var v) ? v : null;
+
+    /// <inheritdoc />
+    public int CompareKeys(object a, object b) => VersionComparer.Default.Compare((NuGetVersion)a, (NuGetVersion)b);
+
     private static NuGetVersion Parse(string text) =>
         NuGetVersion.TryParse(text, out var v) ? v : throw new FormatException($"'{text}' is not a NuGet version.");
 }

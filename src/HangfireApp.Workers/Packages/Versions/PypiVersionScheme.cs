@@ -17,4 +17,10 @@ public sealed class PypiVersionScheme : IVersionScheme
 
     /// <inheritdoc />
     public int Compare(string a, string b) => Pep440Version.Parse(a).CompareTo(Pep440Version.Parse(b));
+
+    /// <inheritdoc />
+    public object? ParseKey(string version) => Pep440Version.TryParse(version, out var v) ? v : null;
+
+    /// <inheritdoc />
+    public int CompareKeys(object a, object b) => ((Pep440Version)a).CompareTo((Pep440Version)b);
 }

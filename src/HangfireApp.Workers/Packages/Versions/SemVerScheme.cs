@@ -19,4 +19,10 @@ public sealed class SemVerScheme(string ecosystem) : IVersionScheme
 
     /// <inheritdoc />
     public int Compare(string a, string b) => SemVersion.Parse(a).CompareTo(SemVersion.Parse(b));
+
+    /// <inheritdoc />
+    public object? ParseKey(string version) => SemVersion.TryParse(version, out var v) ? v : null;
+
+    /// <inheritdoc />
+    public int CompareKeys(object a, object b) => ((SemVersion)a).CompareTo((SemVersion)b);
 }

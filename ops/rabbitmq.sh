@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Ensures a private local RabbitMQ node for HangfireApp's telemetry intake: installs Debian's rabbitmq-server
+# package if it is missing (without starting the system service), then starts a node of the project's own —
+# its own node name, data and log folders under .local/rabbitmq, listening on 127.0.0.1 only, on its own AMQP,
+# distribution and epmd ports — so a system RabbitMQ (5672, 25672, epmd 4369) is neither used nor disturbed.
+# Idempotent: a running node is reused. As root the node runs as the `rabbitmq` user. Prints the AMQP URI last.
+#
+# Settings (environment):
+#   HANGFIREAPP_RABBITMQ_PORT   AMQP port                         (default 55672)
+#   HANGFIREAPP_RABBITMQ_DIR    node folder                       (default <repo>/.local/rabbitmq)
+#   ops/rabbitmq.sh stop        stops this node (only this one)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+port=${HANGFIREAPP_RABBITMQ_PORT:-55672}
+# The distribution port defaults to AMQP port + 20000, which is past 65535 here: name it. epmd gets a port of its
+# own too, so this node never registers with (or starts) the system's epmd on 4369.
+dist_port=$((port + 1))
+epmd_port=$((port + 2))
+base=${HANGFIREAPP_RABBITMQ_DIR:-$root/.local/rabbitmq}
+node=hangfireapp-$port@localhost
+
+log() { printf '[rabbitmq] %s\n' "$*" >&2; }
+
+if ! command -v rabbitmq-server >/dev/null 2>&1 && [[ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]]; then
+  if [[ $(id -u) -ne 0 ]]; then
+    log "rabbitmq-server is missing. Install it once with: sudo apt-get install -y rabbitmq-server"
+    exit 1
+  fi
+  log "installing Debian's rabbitmq-server package (the system service is not started)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  # RUNLEVEL=1: invoke-rc.d starts no service during the install (containers without systemd would start one).
+  RUNLEVEL=1 apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
+fi
+PATH=/usr/lib/rabbitmq/bin:$PATH
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_owner() { (cd / && runuser -u rabbitmq -- env "$@"); }
+else
+  as_owner() { env "$@"; }
+fi
+
+mkdir -p "$base/mnesia" "$base/log" "$base/home"
+if [[ $(id -u) -eq 0 ]]; then
+  chown -R rabbitmq:rabbitmq "$base"
+  # The node runs as `rabbitmq`, which cannot reach a checkout inside a private home (e.g. /root).
+  if ! runuser -u rabbitmq -- test -w "$base/mnesia"; then
+    base=/var/tmp/hangfireapp-rabbitmq-$port
+    mkdir -p "$base/mnesia" "$base/log" "$base/home"
+    chown -R rabbitmq:rabbitmq "$base"
+    log "the checkout is not reachable by the rabbitmq user; using $base"
+  fi
+fi
+# No plugins (no management listener on 15672), loopback only (the guest user works from 127.0.0.1 only),
+# a small disk threshold for developer machines.
+printf '[].\n' > "$base/enabled_plugins"
+cat > "$base/rabbitmq.conf" <<CONF
+listeners.tcp.1 = 127.0.0.1:$port
+disk_free_limit.absolute = 50MB
+log.file.level = warning
+CONF
+[[ $(id -u) -eq 0 ]] && chown rabbitmq:rabbitmq "$base/enabled_plugins" "$base/rabbitmq.conf"
+
+node_env=(
+  HOME="$base/home"
+  RABBITMQ_NODENAME="$node"
+  RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  RABBITMQ_NODE_PORT="$port"
+  RABBITMQ_DIST_PORT="$dist_port"
+  ERL_EPMD_PORT="$epmd_port"
+  ERL_EPMD_ADDRESS=127.0.0.1
+  RABBITMQ_MNESIA_BASE="$base/mnesia"
+  RABBITMQ_LOG_BASE="$base/log"
+  RABBITMQ_CONFIG_FILE="$base/rabbitmq.conf"
+  RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins"
+  RABBITMQ_PID_FILE="$base/node.pid"
+)
+ctl() { as_owner "${node_env[@]}" rabbitmqctl -n "$node" -q "$@"; }
+
+if [[ ${1:-} == stop ]]; then
+  ctl stop >/dev/null 2>&1 && log "stopped $node" || log "$node is not running"
+  exit 0
+fi
+
+if ctl status >/dev/null 2>&1; then
+  log "$node already running on 127.0.0.1:$port"
+else
+  log "starting $node on 127.0.0.1:$port (distribution $dist_port, epmd $epmd_port), data in $base"
+  as_owner "${node_env[@]}" setsid rabbitmq-server > "$base/log/console.log" 2>&1 < /dev/null &
+  if ! ctl await_startup --timeout 120 >/dev/null 2>&1; then
+    log "the node did not start; its console output:"
+    tail -n 40 "$base/log/console.log" >&2 || true
+    exit 1
+  fi
+fi
+
+printf 'amqp://guest:guest@127.0.0.1:%s/\n' "$port"

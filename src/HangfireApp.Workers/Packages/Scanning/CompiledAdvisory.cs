@@ -1,0 +1,274 @@
+using HangfireApp.Workers.Packages.Osv;
+using HangfireApp.Workers.Packages.Versions;
+
+namespace HangfireApp.Workers.Packages.Scanning;
+
+/// <summary>A package version to match, parsed once for every advisory it is matched against.</summary>
+public sealed class MatchTarget
+{
+    public MatchTarget(string ecosystem, string name, string version)
+    {
+        Ecosystem = ecosystem;
+        Name = name;
+        Version = version;
+        NameKey = OsvMatcher.NormalizeName(ecosystem, name);
+        if (VersionSchemes.TryGet(ecosystem, out var scheme) && scheme.ParseKey(version) is { } key)
+        {
+            Scheme = scheme;
+            EcosystemKey = key;
+        }
+        SemVerKey = VersionSchemes.SemVer.ParseKey(version);
+    }
+
+    public string Ecosystem { get; }
+
+    public string Name { get; }
+
+    public string Version { get; }
+
+    /// <summary>The name as OSV compares it in this ecosystem.</summary>
+    public string NameKey { get; }
+
+    /// <summary>The ecosystem's version scheme, when it has one and the version parses in it.</summary>
+    public IVersionScheme? Scheme { get; }
+
+    public object? EcosystemKey { get; }
+
+    public object? SemVerKey { get; }
+}
+
+/// <summary>
+/// An OSV record's <c>affected</c> entries compiled for matching many package versions: every version the record
+/// names is parsed once (per version scheme) and every range's events are filtered and sorted once. Decides
+/// exactly as <see cref="OsvMatcher.IsAffected"/> and <see cref="OsvAdvisoryMatcher"/>'s fixed-in rule do (same
+/// order of evaluation, same sort, same fallbacks); only the repeated parsing is gone. Immutable, so one instance
+/// serves every scan thread.
+/// </summary>
+public sealed class CompiledAdvisory
+{
+    private readonly Entry[] _entries;
+
+    // Parsed keys of every version string the record names, per scheme; a string missing here is parsed on the
+    // spot by the scheme (so a malformed record fails or falls back exactly where the plain matcher would).
+    private readonly Dictionary<IVersionScheme, Dictionary<string, object?>> _keys = [];
+
+    public CompiledAdvisory(string id, IReadOnlyList<OsvAffected> affected)
+    {
+        Id = id;
+        _entries = new Entry[affected.Count];
+        for (var i = 0; i < affected.Count; i++)
+        {
+            var entry = affected[i] ?? throw new OsvFormatException($"OSV record {id}: affected[{i}] is null.");
+            _entries[i] = Compile(entry);
+        }
+    }
+
+    public string Id { get; }
+
+    /// <summary>The match (with the lowest fixed version above the target's), or null when the target is not affected.</summary>
+    public AdvisoryMatch? Match(MatchTarget target) => IsAffected(target) ? new AdvisoryMatch(FixedIn(target)) : null;
+
+    private Entry Compile(OsvAffected affected)
+    {
+        if (affected.Package is not { } package)
+        {
+            return new Entry(affected, null, null, null, []);
+        }
+        VersionSchemes.TryGet(package.Ecosystem ?? "", out var scheme);
+        string? nameKey = null;
+        Exception? nameError = null;
+        try
+        {
+            nameKey = OsvMatcher.NormalizeName(package.Ecosystem!, package.Name);
+        }
+        catch (Exception e) when (e is NullReferenceException or ArgumentException)
+        {
+            nameError = e; // thrown again at match time, where the plain matcher would throw it
+        }
+        if (scheme is not null)
+        {
+            Remember(scheme, affected.Versions);
+        }
+        var ranges = new CompiledRange[affected.Ranges.Count];
+        for (var i = 0; i < ranges.Length; i++)
+        {
+            var range = affected.Ranges[i];
+            var rangeScheme = range.Type switch
+            {
+                "SEMVER" => VersionSchemes.SemVer,
+                "ECOSYSTEM" => scheme,
+                _ => null,
+            };
+            if (scheme is not null)
+            {
+                Remember(scheme, range.Events.Select(e => e.Fixed)); // the fixed-in rule reads fixed versions in the ecosystem's scheme
+            }
+            ranges[i] = rangeScheme is null ? new CompiledRange(range.Type, null, [], []) : CompileRange(range, rangeScheme);
+        }
+        return new Entry(affected, package, nameKey, nameError, ranges);
+    }
+
+    private CompiledRange CompileRange(OsvRange range, IVersionScheme scheme)
+    {
+        Remember(scheme, range.Events.SelectMany(e => new[] { e.Introduced, e.Fixed, e.LastAffected, e.Limit }));
+        // As OsvMatcher.InRange: the events that order, with the same filter and the same (unstable) sort on the
+        // same input, so ties come out in the same order.
+        var valid = range.Events.Where(e => IsZero(e.Introduced) || Key(scheme, EventVersion(e)) is not null).ToList();
+        valid.Sort((a, b) => (IsZero(a.Introduced), IsZero(b.Introduced)) switch
+        {
+            (true, true) => 0,
+            (true, false) => -1,
+            (false, true) => 1,
+            _ => scheme.CompareKeys(Key(scheme, EventVersion(a))!, Key(scheme, EventVersion(b))!),
+        });
+        return new CompiledRange(range.Type, scheme, [.. valid], [.. valid.Where(e => e.Limit is not null)]);
+    }
+
+    private bool IsAffected(MatchTarget target)
+    {
+        foreach (var entry in _entries)
+        {
+            if (!SamePackage(entry, target))
+            {
+                continue;
+            }
+            foreach (var listed in entry.Affected.Versions)
+            {
+                if (SameVersion(listed, target))
+                {
+                    return true;
+                }
+            }
+            foreach (var range in entry.Ranges)
+            {
+                var (scheme, key) = range.Type switch
+                {
+                    "SEMVER" when target.SemVerKey is not null => (VersionSchemes.SemVer, target.SemVerKey),
+                    "ECOSYSTEM" when target.EcosystemKey is not null => (target.Scheme, target.EcosystemKey),
+                    _ => (null, null),
+                };
+                if (scheme is not null && InRange(range, scheme, key!, target.Version))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static bool SamePackage(Entry entry, MatchTarget target)
+    {
+        if (entry.Package is not { } package || !string.Equals(package.Ecosystem, target.Ecosystem, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        if (entry.NameError is { } error)
+        {
+            throw error;
+        }
+        return string.Equals(entry.NameKey, target.NameKey, StringComparison.Ordinal);
+    }
+
+    private bool SameVersion(string listed, MatchTarget target)
+    {
+        if (string.Equals(listed, target.Version, StringComparison.Ordinal))
+        {
+            return true;
+        }
+        if (target.Scheme is not { } scheme)
+        {
+            return false;
+        }
+        return Key(scheme, listed) is { } key && scheme.CompareKeys(key, target.EcosystemKey!) == 0;
+    }
+
+    private bool InRange(CompiledRange range, IVersionScheme scheme, object version, string versionText)
+    {
+        if (range.Limits.Length > 0 && range.Limits.All(e => Compare(scheme, version, versionText, e.Limit!) >= 0))
+        {
+            return false;
+        }
+        // The last event at or below the version decides, because the events are sorted.
+        var affected = false;
+        foreach (var e in range.Events)
+        {
+            if (e.Introduced is { } introduced)
+            {
+                if (IsZero(introduced) || Compare(scheme, version, versionText, introduced) >= 0)
+                {
+                    affected = true;
+                }
+            }
+            else if (e.Fixed is { } fixedVersion)
+            {
+                if (Compare(scheme, version, versionText, fixedVersion) >= 0)
+                {
+                    affected = false;
+                }
+            }
+            else if (e.LastAffected is { } lastAffected && Compare(scheme, version, versionText, lastAffected) > 0)
+            {
+                affected = false;
+            }
+        }
+        return affected;
+    }
+
+    /// <summary>As <see cref="OsvAdvisoryMatcher"/>: the lowest <c>fixed</c> above the version among the package's ranges.</summary>
+    private string? FixedIn(MatchTarget target)
+    {
+        if (target.Scheme is not { } scheme)
+        {
+            return null;
+        }
+        var candidates = new List<string>();
+        foreach (var entry in _entries)
+        {
+            if (!SamePackage(entry, target))
+            {
+                continue;
+            }
+            foreach (var range in entry.Affected.Ranges)
+            {
+                foreach (var e in range.Events)
+                {
+                    if (e.Fixed is { } fixedVersion && Key(scheme, fixedVersion) is { } key && scheme.CompareKeys(key, target.EcosystemKey!) > 0)
+                    {
+                        candidates.Add(fixedVersion);
+                    }
+                }
+            }
+        }
+        candidates.Sort((a, b) => scheme.CompareKeys(Key(scheme, a)!, Key(scheme, b)!));
+        return candidates.FirstOrDefault();
+    }
+
+    private int Compare(IVersionScheme scheme, object version, string versionText, string other) =>
+        Key(scheme, other) is { } key ? scheme.CompareKeys(version, key) : scheme.Compare(versionText, other);
+
+    private object? Key(IVersionScheme scheme, string text) =>
+        _keys.TryGetValue(scheme, out var keys) && keys.TryGetValue(text, out var key) ? key : scheme.ParseKey(text);
+
+    private void Remember(IVersionScheme scheme, IEnumerable<string?> versions)
+    {
+        if (!_keys.TryGetValue(scheme, out var keys))
+        {
+            _keys[scheme] = keys = new Dictionary<string, object?>(StringComparer.Ordinal);
+        }
+        foreach (var version in versions)
+        {
+            if (version is not null && !keys.ContainsKey(version))
+            {
+                keys[version] = scheme.ParseKey(version);
+            }
+        }
+    }
+
+    private static bool IsZero(string? introduced) => introduced == "0";
+
+    private static string EventVersion(OsvEvent e) => e.Introduced ?? e.Fixed ?? e.LastAffected ?? e.Limit ?? "";
+
+    private sealed record Entry(OsvAffected Affected, OsvPackage? Package, string? NameKey, Exception? NameError, CompiledRange[] Ranges);
+
+    private sealed record CompiledRange(string Type, IVersionScheme? Scheme, OsvEvent[] Events, OsvEvent[] Limits);
+}

@@ -1,0 +1,70 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Hangfire;
+using HangfireApp.Batches.Storage;
+using HangfireApp.Batches.Submit;
+using HangfireApp.Batches.WorkerTypes;
+using HangfireApp.Workers.Telemetry.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace HangfireApp.Workers.Telemetry;
+
+/// <summary>What one sweep did: the matches it claimed and the batch it submitted for them (null when none).</summary>
+public sealed record MatchSweepResult(int Claimed, long? BatchId);
+
+/// <summary>
+/// The recurring <c>pending-matches</c> sweep, also run right after each registration: in one transaction, claims up
+/// to <c>MaxMatchesPerCycle</c> pending matches (oldest request first) with <c>FOR UPDATE SKIP LOCKED</c>, marks them
+/// <c>queued</c> and submits them as one batch (one item per match). The status change, the batch, its items, chunks
+/// and Hangfire jobs commit together or not at all; two hosts sweeping at once never take the same match.
+/// Runs only where the <c>telemetry</c> worker type is enabled (an intake-only host leaves matches pending).
+/// </summary>
+public sealed partial class PendingMatchesSweep(
+    NpgsqlDataSource dataSource,
+    BatchSubmitter submitter,
+    WorkerTypeRegistry workerTypes,
+    IOptions<TelemetryOptions> options,
+    ILogger<PendingMatchesSweep> logger)
+{
+    public const string RecurringJobId = "pending-matches";
+
+    [AutomaticRetry(Attempts = 0)]
+    [DisplayName("Sweep: pending matches")]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await SweepAsync(cancellationToken);
+            if (result.Claimed < options.Value.MaxMatchesPerCycle)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task<MatchSweepResult> SweepAsync(CancellationToken cancellationToken)
+    {
+        if (!workerTypes.TryGet(TelemetryWorkerType.Name, out _))
+        {
+            return new MatchSweepResult(0, null);
+        }
+        await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
+        var claimed = await TelemetryMatchStore.ClaimAsync(transaction, options.Value.MaxMatchesPerCycle, cancellationToken);
+        if (claimed.Count == 0)
+        {
+            return new MatchSweepResult(0, null);
+        }
+        var items = claimed.Select(id => JsonSerializer.SerializeToElement(new TelemetryItem(id), TelemetryItem.Json)).ToList();
+        var batch = await submitter.SubmitAsync(transaction,
+            new SubmitBatch(TelemetryWorkerType.Name, items, Description: $"pending-matches sweep: {claimed.Count} match(es)"), cancellationToken);
+        await TelemetryMatchStore.MarkBatchAsync(transaction, claimed, batch.BatchId, cancellationToken);
+        transaction.Complete();
+        LogSwept(logger, claimed.Count, batch.BatchId);
+        return new MatchSweepResult(claimed.Count, batch.BatchId);
+    }
+
+    [LoggerMessage(EventId = 5601, Level = LogLevel.Information, Message = "pending-matches: claimed {Count} match(es) into batch {BatchId}")]
+    private static partial void LogSwept(ILogger logger, int count, long batchId);
+}

@@ -1,0 +1,56 @@
+using HangfireApp.Batches.Modules;
+using HangfireApp.Batches.Schedules;
+using HangfireApp.Workers.Telemetry.Intake;
+using HangfireApp.Workers.Telemetry.Storage;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace HangfireApp.Workers.Telemetry;
+
+/// <summary>
+/// The <c>telemetry</c> worker type: PUBG match telemetry stream-parsed once and aggregated per player per match.
+/// Its handler and final handler, its settings (<c>WorkerTypes:telemetry</c>), its tables, its API, the
+/// <c>pending-matches</c> sweep, the parse gate, the URL downloader and the optional RabbitMQ intake.
+/// </summary>
+public sealed class TelemetryModule : IWorkerTypeModule
+{
+    public string Name => TelemetryWorkerType.Name;
+
+    public void Register(WorkerTypeBuilder builder)
+    {
+        builder.Handler<TelemetryHandler>()
+            .FinalHandler<TelemetryFinalHandler>()
+            .Defaults(defaults =>
+            {
+                // One match per chunk: matches are large (tens of MB), so chunks spread over every host and processor;
+                // the parse gate, not the chunk, bounds the parses at once.
+                defaults.ChunkSize = 1;
+                defaults.MaxDegreeOfParallelism = 1;
+                defaults.ItemTimeout = TimeSpan.FromMinutes(10);
+            })
+            .Options<TelemetryOptions>(TelemetryOptions.Section, Validate)
+            .Migrations()
+            .AuditActions(TelemetryAuditActions.Register, TelemetryAuditActions.Reprocess)
+            .RecurringJob<PendingMatchesSweep>(PendingMatchesSweep.RecurringJobId, sweep => sweep.RunAsync(CancellationToken.None),
+                services => services.GetRequiredService<IOptions<TelemetryOptions>>().Value.PendingSweepCron);
+
+        var services = builder.Services;
+        services.AddSingleton<TelemetryMatchStore>();
+        services.AddSingleton<TelemetryParseGate>();
+        services.AddSingleton<TelemetryDownloader>();
+        services.AddTransient<TelemetryIntake>();
+        services.AddHttpClient(TelemetryDownloader.HttpClientName, (sp, client) =>
+                client.Timeout = sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.FetchTimeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.None });
+        services.AddSingleton<SweepTrigger>();
+        services.AddHostedService(sp => sp.GetRequiredService<SweepTrigger>());
+        services.AddHostedService<RabbitMqIntake>();
+    }
+
+    public void MapEndpoints(IEndpointRouteBuilder api) => TelemetryApi.Map(api);
+
+    private static string? Validate(TelemetryOptions options) =>
+        options.Validate()
+        ?? (ScheduleService.TryParseCron(options.PendingSweepCron, out var cronError) ? null : $"{TelemetryOptions.Section}:PendingSweepCron: {cronError}");
+}

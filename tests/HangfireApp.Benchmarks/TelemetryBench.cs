@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using HangfireApp.TestSupport.Telemetry;
+using HangfireApp.Workers.Telemetry.Parsing;
+
+namespace HangfireApp.Benchmarks;
+
+/// <summary>
+/// <c>--telemetry</c>: N realistic matches (deterministic generator: ~45,000 events, ~23 MB of JSON each, gzip) uploaded
+/// once, then processed through the engine — one batch, one match per chunk, on two host processes sharing the
+/// database — against the old way in the same run: a sequential loop over the same gzip bytes with the same parser.
+/// Reports matches/s of both and their ratio, the parser's MB/s per CPU-second, each host's share of the batch and
+/// its memory per match in flight.
+/// </summary>
+internal static class TelemetryBench
+{
+    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder)
+    {
+        Console.WriteLine($"## Telemetry benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores");
+        Console.WriteLine($"- Load before: {Load()}");
+        var files = await GenerateAsync(matchCount, cacheFolder);
+        var jsonBytes = files.Sum(f => f.JsonBytes);
+        Console.WriteLine($"- {matchCount} matches: {files.Average(f => f.Events):N0} events and {files.Average(f => f.JsonBytes) / 1e6:0.0} MB of JSON each on average, "
+            + $"{files.Average(f => f.Gzip.Length) / 1e6:0.00} MB gzip; {jsonBytes / 1e6:N0} MB of JSON in all");
+
+        // Baseline, the old way: one match after another in one loop, same parser, same bytes (from memory: no I/O at all).
+        await ParseAllAsync(files.Take(2)); // warm-up (JIT), not timed
+        var cpu = Environment.CpuUsage.TotalTime;
+        var clock = Stopwatch.StartNew();
+        await ParseAllAsync(files);
+        var loopSeconds = clock.Elapsed.TotalSeconds;
+        var loopCpu = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
+        var loopRate = matchCount / loopSeconds;
+        Console.WriteLine($"- Loop: {matchCount} matches in {loopSeconds:0.00} s: **{loopRate:0.00} matches/s**; parser {jsonBytes / 1e6 / loopCpu:N0} MB of JSON per CPU-second "
+            + $"({jsonBytes / 1e6 / loopSeconds:N0} MB/s wall, one thread)");
+
+        var settings = new Dictionary<string, string>
+        {
+            ["WorkerTypes:bench:Enabled"] = "false",
+            ["WorkerTypes:telemetry:PendingSweepCron"] = "0 0 1 1 *",
+            ["WorkerTypes:telemetry:MaxMatchesPerCycle"] = matchCount.ToString(CultureInfo.InvariantCulture),
+            // The README's deployment advice for CPU-bound matches: a server on the telemetry queue with one worker per
+            // processor, so a host fetches only what it can parse and idle hosts take the rest; housekeeping apart.
+            ["Hangfire:Servers:0:Name"] = "telemetry",
+            ["Hangfire:Servers:0:Queues:0"] = "telemetry",
+            ["Hangfire:Servers:0:WorkerCount"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
+            ["Hangfire:Servers:1:Name"] = "housekeeping",
+            ["Hangfire:Servers:1:Queues:0"] = "default",
+            ["Hangfire:Servers:1:Queues:1"] = "maintenance",
+            ["Hangfire:Servers:1:WorkerCount"] = "2",
+        };
+        await using var first = await BenchHost.StartAsync(server, settings);
+        await using var second = await BenchHost.JoinAsync(first, settings);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // both servers heartbeating and polling
+        var idleRss = (First: first.PeakRssMb(), Second: second.PeakRssMb());
+        var cpuBefore = (First: first.CpuTime(), Second: second.CpuTime());
+
+        // Intake (not timed as processing): one multipart request; its end sweeps the 40 pending matches into one batch.
+        using var form = new MultipartFormDataContent();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var part = new ByteArrayContent(files[i].Gzip);
+            part.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+            form.Add(part, "file", $"match-{i:D4}.json.gz");
+        }
+        clock.Restart();
+        var intake = await first.PostAsync("/api/telemetry/matches", form);
+        var batchId = intake.GetProperty("batchId").GetInt64();
+        Console.WriteLine($"- Intake: {intake.GetProperty("registered").GetInt32()} matches uploaded and registered in {clock.Elapsed.TotalSeconds:0.0} s → batch {batchId}");
+        await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30));
+        var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
+        var state = await first.ScalarAsync<string>("select state from app.batches where id = @id", batchId);
+        var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and @id = @id", 0);
+        var players = await first.ScalarAsync<long>("select count(*) from app.telemetry_player_stats where @id = @id", 0);
+        var engineRate = matchCount / engineSeconds;
+        var hostCpu = (first.CpuTime() - cpuBefore.First + (second.CpuTime() - cpuBefore.Second)).TotalSeconds;
+        Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
+            + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the loop** (target ≥ 1.8×); both hosts used {hostCpu:0.0} CPU-s "
+            + $"({jsonBytes / 1e6 / hostCpu:N0} MB of JSON per host CPU-second, engine and database client included)");
+
+        // Which process ran which chunk: the Processing state Hangfire recorded for each chunk's job.
+        var shares = await first.ScalarAsync<string>("""
+            select string_agg(server || ': ' || chunks || ' chunks', ', ' order by server)
+            from (
+                select split_part(s.data ->> 'ServerId', ':', 1) || ' pid ' || split_part(s.data ->> 'ServerId', ':', 2) as server, count(distinct c.id) as chunks
+                from app.chunks c
+                join hangfire.state s on s.jobid = c.hangfire_job_id::bigint and s.name = 'Processing'
+                where c.batch_id = @id
+                group by 1
+            ) per_server
+            """, batchId);
+        Console.WriteLine($"- Hosts sharing the batch (Hangfire server of each chunk's Processing state): {shares}");
+        var timeline = await first.ScalarAsync<string>("""
+            select format('chunk start after batch creation %s–%s s, chunk run %s–%s s (mean %s s), sum of runs %s s',
+                round(min(extract(epoch from c.started_at - b.created_at))::numeric, 2), round(max(extract(epoch from c.started_at - b.created_at))::numeric, 2),
+                round(min(extract(epoch from c.finished_at - c.started_at))::numeric, 2), round(max(extract(epoch from c.finished_at - c.started_at))::numeric, 2),
+                round(avg(extract(epoch from c.finished_at - c.started_at))::numeric, 2), round(sum(extract(epoch from c.finished_at - c.started_at))::numeric, 1))
+            from app.chunks c join app.batches b on b.id = c.batch_id where c.batch_id = @id
+            """, batchId);
+        var parseMs = await first.ScalarAsync<string>("""
+            select format('parse (in the handler, gate held) %s–%s ms, mean %s ms', round(min((result ->> 'parseMilliseconds')::numeric)),
+                round(max((result ->> 'parseMilliseconds')::numeric)), round(avg((result ->> 'parseMilliseconds')::numeric)))
+            from app.items where batch_id = @id
+            """, batchId);
+        Console.WriteLine($"- Timeline: {timeline}; {parseMs}");
+        var inFlight = Environment.ProcessorCount; // MaxConcurrentParses per host (default: one per processor)
+        Console.WriteLine($"- Memory: host 1 {idleRss.First} → {first.PeakRssMb()} MB peak RSS, host 2 {idleRss.Second} → {second.PeakRssMb()} MB, "
+            + $"{inFlight} matches in flight per host: **{Math.Max(first.PeakRssMb() - idleRss.First, second.PeakRssMb() - idleRss.Second) / (double)inFlight:0} MB per match in flight** (target ≤ 100 MB)");
+        Console.WriteLine($"- Load after: {Load()}");
+        return state == "succeeded" && processed == matchCount ? 0 : 1;
+    }
+
+    private static async Task ParseAllAsync(IEnumerable<GeneratedMatch> files)
+    {
+        foreach (var file in files)
+        {
+            await using var stream = new MemoryStream(file.Gzip, writable: false);
+            var match = await TelemetryParser.ParseAsync(stream, CancellationToken.None);
+            if (match.Summary.Events != file.Events)
+            {
+                throw new InvalidOperationException($"Parsed {match.Summary.Events} events, generated {file.Events}.");
+            }
+        }
+    }
+
+    private sealed record GeneratedMatch(byte[] Gzip, long Events, long JsonBytes);
+
+    /// <summary>The deterministic matches, generated once into <paramref name="folder"/> and reused by later runs.</summary>
+    private static async Task<IReadOnlyList<GeneratedMatch>> GenerateAsync(int count, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var clock = Stopwatch.StartNew();
+        var matches = new GeneratedMatch[count];
+        await Parallel.ForAsync(0, count, async (i, cancellationToken) =>
+        {
+            var seed = i + 1;
+            var path = Path.Combine(folder, $"match-{seed:D4}.json.gz");
+            var meta = path + ".txt";
+            if (File.Exists(path) && File.Exists(meta))
+            {
+                var numbers = (await File.ReadAllTextAsync(meta, cancellationToken)).Split(' ');
+                matches[i] = new GeneratedMatch(await File.ReadAllBytesAsync(path, cancellationToken), long.Parse(numbers[0], CultureInfo.InvariantCulture), long.Parse(numbers[1], CultureInfo.InvariantCulture));
+                return;
+            }
+            var gzip = MatchGenerator.Gzip(seed, out var events, out var bytes);
+            await File.WriteAllBytesAsync(path, gzip, cancellationToken);
+            await File.WriteAllTextAsync(meta, string.Create(CultureInfo.InvariantCulture, $"{events} {bytes}"), cancellationToken);
+            matches[i] = new GeneratedMatch(gzip, events, bytes);
+        });
+        Console.WriteLine($"- Matches ready in {clock.Elapsed.TotalSeconds:0.0} s ({folder})");
+        return matches;
+    }
+
+    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1/5/15-min load average)" : "unknown";
+}

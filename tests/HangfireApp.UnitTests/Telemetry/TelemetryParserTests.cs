@@ -1,0 +1,147 @@
+using System.Text;
+using HangfireApp.TestSupport.Telemetry;
+using HangfireApp.Workers.Telemetry.Parsing;
+
+namespace HangfireApp.UnitTests.Telemetry;
+
+public sealed class TelemetryParserTests
+{
+    [Fact]
+    public async Task Parse_GivesEveryStatistic_OfTheKnownMatch()
+    {
+        var match = await ParseAsync(KnownMatch.Json());
+
+        match.Summary.MatchId.ShouldBe(KnownMatch.MatchId);
+        match.Summary.MapName.ShouldBe(KnownMatch.MapName);
+        match.Summary.Mode.ShouldBe(KnownMatch.Mode);
+        match.Summary.TeamSize.ShouldBe(2);
+        match.Summary.DurationSeconds.ShouldBe(KnownMatch.DurationSeconds);
+        match.Summary.Players.ShouldBe(6);
+        ShouldHaveExpectedStats(match);
+    }
+
+    [Fact]
+    public async Task Parse_ReadsGzip_SniffedFromItsMagicBytes()
+    {
+        var match = await ParseAsync(KnownMatch.Gzip());
+
+        match.Summary.Bytes.ShouldBe(KnownMatch.Json().Length);
+        ShouldHaveExpectedStats(match);
+    }
+
+    [Fact]
+    public async Task Parse_GivesTheSameStatistics_WhenTheStreamYieldsOneByteAtATime()
+    {
+        await using var trickle = new TrickleStream(KnownMatch.Json());
+        var match = await TelemetryParser.ParseAsync(trickle, CancellationToken.None);
+
+        ShouldHaveExpectedStats(match);
+    }
+
+    [Fact]
+    public async Task Parse_FailsWithOffsetAndEventIndex_WhenTheFileIsTruncated()
+    {
+        var json = KnownMatch.Json();
+        var cut = json.AsSpan(0, json.Length / 2).ToArray();
+
+        var error = await Should.ThrowAsync<TelemetryFormatException>(() => ParseAsync(cut));
+
+        error.Retryable.ShouldBeFalse();
+        error.EventIndex.ShouldBeGreaterThan(10);
+        error.ByteOffset.ShouldBeInRange(cut.Length - 2_000, cut.Length);
+        error.Message.ShouldContain($"byte offset {error.ByteOffset}");
+        error.Message.ShouldContain($"event index {error.EventIndex}");
+    }
+
+    [Fact]
+    public async Task Parse_Fails_WhenTheGzipFileIsTruncated()
+    {
+        var gzip = KnownMatch.Gzip();
+
+        var error = await Should.ThrowAsync<TelemetryFormatException>(() => ParseAsync(gzip.AsSpan(0, gzip.Length * 2 / 3).ToArray()));
+
+        error.Retryable.ShouldBeFalse();
+        error.Message.ShouldContain("event index");
+    }
+
+    [Fact]
+    public async Task Parse_PointsAtTheBadByte_WhenAnEventIsMalformed()
+    {
+        var json = Encoding.UTF8.GetString(KnownMatch.Json());
+        var at = json.IndexOf("\"_T\":\"LogVehicleDestroy\"", StringComparison.Ordinal);
+        var broken = json[..at] + "\"_T\" \"LogVehicleDestroy\"" + json[(at + "\"_T\":\"LogVehicleDestroy\"".Length)..];
+
+        var error = await Should.ThrowAsync<TelemetryFormatException>(() => ParseAsync(Encoding.UTF8.GetBytes(broken)));
+
+        error.ByteOffset.ShouldBeInRange(at, at + 10);
+        var eventsBefore = json[..at].Split("\"_T\":").Length - 1;
+        error.EventIndex.ShouldBe(eventsBefore); // the first event has no leading _T (it ends with it), so this counts events before
+    }
+
+    [Theory]
+    [InlineData("{\"_T\":\"LogMatchStart\"}", "expected a JSON array")]
+    [InlineData("[1,2]", "an event must be a JSON object")]
+    [InlineData("[{\"_T\":\"LogHeal\"}] trailing", "unexpected data after the event array")]
+    [InlineData("", "the file is empty")]
+    [InlineData("[{\"_T\":\"LogHeal\"},", "(event index 1)")]
+    public async Task Parse_Refuses_WhatIsNotAnEventArray(string text, string problem)
+    {
+        var error = await Should.ThrowAsync<TelemetryFormatException>(() => ParseAsync(Encoding.UTF8.GetBytes(text)));
+
+        error.Message.ShouldContain(problem);
+    }
+
+    [Fact]
+    public async Task Parse_AcceptsAnEmptyArray_WithABomAndTrailingWhitespace()
+    {
+        var match = await ParseAsync([0xEF, 0xBB, 0xBF, .. "[ ]\n\n"u8]);
+
+        match.Summary.Events.ShouldBe(0);
+        match.Players.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Parse_ReadsARealisticMatch_AcrossManyBufferRefills()
+    {
+        var gzip = MatchGenerator.Gzip(7, out var events, out var bytes);
+
+        var match = await ParseAsync(gzip);
+
+        match.Summary.Events.ShouldBe(events);
+        match.Summary.Bytes.ShouldBe(bytes);
+        bytes.ShouldBeGreaterThan(TelemetryParser.InitialBufferBytes * 10);
+        match.Summary.Players.ShouldBe(100);
+        match.Players.Sum(p => p.Stats.Kills).ShouldBeGreaterThan(50);
+        match.Players.ShouldAllBe(p => p.Stats.WinPlace >= 1);
+        match.Players.ShouldContain(p => p.Stats.WinPlace == 1);
+    }
+
+    private static async Task<MatchAggregate> ParseAsync(byte[] bytes)
+    {
+        await using var stream = new MemoryStream(bytes);
+        return await TelemetryParser.ParseAsync(stream, CancellationToken.None);
+    }
+
+    private static void ShouldHaveExpectedStats(MatchAggregate match)
+    {
+        match.Players.Count.ShouldBe(KnownMatch.Players.Count);
+        foreach (var (player, expected) in KnownMatch.Expected)
+        {
+            var state = match.Players.Single(p => p.AccountId == player.AccountId);
+            state.Name.ShouldBe(player.Name);
+            state.TeamId.ShouldBe(player.TeamId);
+            var s = state.Stats;
+            var actual = new ExpectedStats(s.Kills, s.Assists, s.DBNOs, Math.Round(s.DamageDealt, 3), s.HeadshotKills, Math.Round(s.LongestKill, 3),
+                s.KillStreaks, s.TeamKills, s.RoadKills, s.Heals, s.Boosts, s.Revives, Math.Round(s.WalkDistance, 3), Math.Round(s.RideDistance, 3),
+                Math.Round(s.SwimDistance, 3), Math.Round(s.TimeSurvived, 3), s.VehicleDestroys, s.WeaponsAcquired, s.WinPlace, Math.Round(s.HealAmount, 3));
+            actual.ShouldBe(expected, $"statistics of {player.Name}");
+        }
+    }
+
+    /// <summary>Returns at most one byte per read: every event is cut by the end of the buffer somewhere.</summary>
+    private sealed class TrickleStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(1, buffer.Length)], cancellationToken);
+    }
+}
