@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using HangfireApp.Workers.Documents.Native;
 
 namespace HangfireApp.Benchmarks;
