@@ -44,8 +44,19 @@ public sealed partial class OcrHandler(DocumentStore documents, IDocumentFileSto
             try
             {
                 var image = await files.ReadAllBytesAsync(page.ImageFileId!.Value, cancellationToken);
-                var result = await ocr.RecognizeAsync(new OcrRequest(image, document.Languages, pageNo, settings.PageDeadline, settings.SearchablePdf, percent => bar.Set(percent)),
-                    cancellationToken);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var watching = WatchCancelAsync(item, stop);
+                PageOcrResult result;
+                try
+                {
+                    result = await ocr.RecognizeAsync(new OcrRequest(image, document.Languages, pageNo, settings.PageDeadline, settings.SearchablePdf,
+                        percent => bar.Set(percent)), stop.Token);
+                }
+                finally
+                {
+                    await stop.CancelAsync();
+                    await watching;
+                }
                 pdf = result.SearchablePdf;
                 outcome = new PageOutcome("done", result.Text, result.MeanConfidence, result.TimedOut, result.Tsv, result.Hocr, null, null);
                 if (result.TimedOut)
@@ -77,6 +88,39 @@ public sealed partial class OcrHandler(DocumentStore documents, IDocumentFileSto
         }
         var summary = new { documentId, pageNo, state = outcome.State, confidence = outcome.Confidence, timedOut = outcome.TimedOut };
         return ItemResult.Emit(completesDocument ? [new DocumentItem(documentId)] : [], summary);
+    }
+
+    /// <summary>
+    /// Stops the page as soon as its batch is cancelled. The chunk learns of a cancel at its next heartbeat (seconds);
+    /// a page can take longer than that, so while Tesseract works the batch's flag is read every 250 ms (one indexed
+    /// row, a few pages in flight per process), and the monitor's cancel callback ends the page at its next word.
+    /// </summary>
+    private async Task WatchCancelAsync(WorkItem item, CancellationTokenSource stop)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+            while (await timer.WaitForNextTickAsync(stop.Token))
+            {
+                await using var command = documents.DataSource.CreateCommand("select cancel_requested_at is not null from app.batches where id = @batch");
+                command.Parameters.AddWithValue("batch", item.BatchId);
+                if (await command.ExecuteScalarAsync(stop.Token) is true)
+                {
+                    // The chunk stops (its items stay pending and the cancel closes it), which cancels this page's token.
+                    item.Chunk.RequestStop("the batch was cancelled");
+                    await stop.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the page ended (or was stopped) first
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            // the watch is a shortcut; the chunk's own heartbeat still delivers the cancel
+        }
     }
 
     [LoggerMessage(EventId = 5701, Level = LogLevel.Warning, Message = "Document {DocumentId} page {PageNo} hit the OCR deadline of {DeadlineSeconds} s; partial text kept")]
