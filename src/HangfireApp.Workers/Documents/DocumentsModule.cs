@@ -31,6 +31,7 @@ public sealed class DocumentsModule : IWorkerTypeModule
     public void Register(WorkerTypeBuilder builder)
     {
         builder.Handler<PreprocessingHandler>()
+            .FinalHandler<DocumentStageFinalHandler>()
             .Defaults(options =>
             {
                 // A document per item, decoded and normalised page by page: small chunks spread documents over hosts.
@@ -75,7 +76,7 @@ public sealed class OcrModule : IWorkerTypeModule
     public string Name => DocumentStages.Ocr;
 
     public void Register(WorkerTypeBuilder builder) =>
-        builder.Handler<OcrHandler>().Defaults(options =>
+        builder.Handler<OcrHandler>().FinalHandler<DocumentStageFinalHandler>().Defaults(options =>
         {
             // Pages in flight per chunk: the OCR threads bound the real concurrency; a few queued keep them busy.
             // Small chunks let a second host take its share of a batch.
@@ -91,7 +92,7 @@ public sealed class NlpModule : IWorkerTypeModule
     public string Name => DocumentStages.Nlp;
 
     public void Register(WorkerTypeBuilder builder) =>
-        builder.Handler<NlpHandler>().Defaults(options =>
+        builder.Handler<NlpHandler>().FinalHandler<DocumentStageFinalHandler>().Defaults(options =>
         {
             options.ChunkSize = 20;
             options.MaxDegreeOfParallelism = 2;
@@ -104,7 +105,7 @@ public sealed class ValidationModule : IWorkerTypeModule
     public string Name => DocumentStages.Validation;
 
     public void Register(WorkerTypeBuilder builder) =>
-        builder.Handler<ValidationHandler>().Defaults(options =>
+        builder.Handler<ValidationHandler>().FinalHandler<DocumentStageFinalHandler>().Defaults(options =>
         {
             options.ChunkSize = 50;
             options.MaxDegreeOfParallelism = 4;

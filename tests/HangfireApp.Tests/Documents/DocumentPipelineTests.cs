@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using HangfireApp.Tests.Infrastructure;
 using UglyToad.PdfPig;
 
 namespace HangfireApp.Tests.Documents;
@@ -211,12 +212,49 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
     }
 
     [Fact]
+    public async Task CancellingTheOcrBatch_StopsItsPagesMidWay_AndEndsTheDocumentFailed()
+    {
+        var lines = Enumerable.Range(0, 38).Select(n => $"Line {n} of a dense page with quite a lot of words on it").ToArray();
+        var (status, body) = await fixture.SubmitAsync([("dense.tif", DocumentsFixture.DenseTiff(3, lines))]);
+        status.ShouldBe(202, body.ToString());
+        var id = body.GetProperty("documents")[0].GetProperty("id").GetInt64();
+        var preprocessing = body.GetProperty("batchId").GetInt64();
+        var ocr = await Eventually.Until(() => ScalarAsync($"""
+            select coalesce(max(b.id), 0) from app.batches b join app.chunks c on c.batch_id = b.id
+            where b.parent_batch_id = {preprocessing} and b.worker_type = 'ocr' and c.state = 'running'
+            """), batch => batch > 0, TimeSpan.FromSeconds(60), "the ocr batch to run");
+
+        using (var cancel = await fixture.Api.PostAsync(new Uri($"/api/batches/{ocr}/cancel", UriKind.Relative), null))
+        {
+            ((int)cancel.StatusCode).ShouldBeOneOf([200, 202], await cancel.Content.ReadAsStringAsync());
+        }
+
+        var batch = await fixture.Api.WaitFinalAsync(ocr, TimeSpan.FromSeconds(60));
+        batch.State.ShouldBe("cancelled");
+        (await ScalarAsync($"select count(*) from app.document_pages where document_id = {id} and state = 'done'")).ShouldBeLessThan(3);
+        var document = await fixture.WaitFinalAsync(id);
+        document.GetProperty("status").GetString().ShouldBe("failed");
+        document.GetProperty("validation").GetProperty("reasons")[0].GetString().ShouldNotBeNull().ShouldContain("cancelled");
+        var latency = await ScalarAsync($"""
+            select coalesce(round(extract(epoch from max(c.finished_at) - b.cancel_requested_at) * 1000), -1)::bigint
+            from app.batches b join app.chunks c on c.batch_id = b.id where b.id = {ocr}
+            """);
+        TestContext.Current.TestOutputHelper?.WriteLine($"cancel → last ocr chunk closed: {latency} ms");
+    }
+
+    [Fact]
     public async Task Get_Answers404_ForAnUnknownDocument()
     {
         using var response = await fixture.Api.GetAsync(new Uri("/api/documents/987654321", UriKind.Relative));
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         using var pdf = await fixture.Api.GetAsync(new Uri("/api/documents/987654321/searchable.pdf", UriKind.Relative));
         pdf.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var command = fixture.Db.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static JsonElement Entity(List<JsonElement> entities, string type) =>

@@ -106,6 +106,25 @@ public sealed class DocumentsFixture : HostFixture
         return Png(page);
     }
 
+    /// <summary>A multi-page TIFF of <paramref name="pages"/> full A4 pages, each with the same lines.</summary>
+    public static byte[] DenseTiff(int pages, string[] lines)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"documents-test-{Guid.NewGuid():N}.tif");
+        try
+        {
+            for (var n = 0; n < pages; n++)
+            {
+                using var page = ScanSimulator.Render(lines);
+                page.AppendToTiff(path, first: n == 0);
+            }
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>A multi-page TIFF, one short page per line.</summary>
     public static byte[] Tiff(params string[] pages)
     {
