@@ -236,7 +236,7 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
         document.GetProperty("status").GetString().ShouldBe("failed");
         document.GetProperty("validation").GetProperty("reasons")[0].GetString().ShouldNotBeNull().ShouldContain("cancelled");
         var latency = await ScalarAsync($"""
-            select coalesce(round(extract(epoch from max(c.finished_at) - b.cancel_requested_at) * 1000), -1)::bigint
+            select coalesce(round(extract(epoch from max(c.finished_at) - max(b.cancel_requested_at)) * 1000), -1)::bigint
             from app.batches b join app.chunks c on c.batch_id = b.id where b.id = {ocr}
             """);
         TestContext.Current.TestOutputHelper?.WriteLine($"cancel → last ocr chunk closed: {latency} ms");
