@@ -41,17 +41,21 @@ else
   as_owner() { env "$@"; }
 fi
 
-mkdir -p "$base/mnesia" "$base/log" "$base/home"
+# The Erlang cookie (in $HOME) is per machine and port, not per checkout: every checkout's rabbitmqctl can then reach
+# the node whichever checkout started it.
+home=/var/tmp/hangfireapp-rabbitmq-$port-home
+mkdir -p "$base/mnesia" "$base/log" "$home"
 if [[ $(id -u) -eq 0 ]]; then
-  chown -R rabbitmq:rabbitmq "$base"
+  chown -R rabbitmq:rabbitmq "$base" "$home"
   # The node runs as `rabbitmq`, which cannot reach a checkout inside a private home (e.g. /root).
   if ! runuser -u rabbitmq -- test -w "$base/mnesia"; then
     base=/var/tmp/hangfireapp-rabbitmq-$port
-    mkdir -p "$base/mnesia" "$base/log" "$base/home"
+    mkdir -p "$base/mnesia" "$base/log"
     chown -R rabbitmq:rabbitmq "$base"
     log "the checkout is not reachable by the rabbitmq user; using $base"
   fi
 fi
+chmod 700 "$home"
 # No plugins (no management listener on 15672), loopback only (the guest user works from 127.0.0.1 only),
 # a small disk threshold for developer machines.
 printf '[].\n' > "$base/enabled_plugins"
@@ -63,7 +67,7 @@ CONF
 [[ $(id -u) -eq 0 ]] && chown rabbitmq:rabbitmq "$base/enabled_plugins" "$base/rabbitmq.conf"
 
 node_env=(
-  HOME="$base/home"
+  HOME="$home"
   RABBITMQ_NODENAME="$node"
   RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   RABBITMQ_NODE_PORT="$port"
@@ -85,14 +89,22 @@ fi
 
 if ctl status >/dev/null 2>&1; then
   log "$node already running on 127.0.0.1:$port"
+elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  # Like ops/pg.sh: a second checkout shares the node another one started (or any broker already on the port).
+  log "127.0.0.1:$port already serves AMQP (a node of another checkout?): using it"
 else
   log "starting $node on 127.0.0.1:$port (distribution $dist_port, epmd $epmd_port), data in $base"
   as_owner "${node_env[@]}" setsid rabbitmq-server > "$base/log/console.log" 2>&1 < /dev/null &
-  if ! ctl await_startup --timeout 120 >/dev/null 2>&1; then
-    log "the node did not start; its console output:"
-    tail -n 40 "$base/log/console.log" >&2 || true
-    exit 1
-  fi
+  # await_startup gives up at once while the node is not registered yet: ask again until it answers or the time is up.
+  for attempt in $(seq 1 120); do
+    ctl await_startup --timeout 60 >/dev/null 2>&1 && break
+    if [[ $attempt -eq 120 ]] || ! kill -0 $! 2>/dev/null; then
+      log "the node did not start; its console output:"
+      tail -n 40 "$base/log/console.log" >&2 || true
+      exit 1
+    fi
+    sleep 1
+  done
 fi
 
 printf 'amqp://guest:guest@127.0.0.1:%s/\n' "$port"

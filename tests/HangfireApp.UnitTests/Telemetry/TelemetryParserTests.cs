@@ -116,6 +116,49 @@ public sealed class TelemetryParserTests
         match.Players.ShouldContain(p => p.Stats.WinPlace == 1);
     }
 
+    [Fact]
+    public async Task Parse_StopsACompressionBomb_AtTheJsonLimit()
+    {
+        var bomb = KnownMatch.Compress(Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Repeat("{\"_T\":\"LogHeal\",\"healAmount\":1}", 100_000)) + "]"));
+        await using var stream = new MemoryStream(bomb);
+
+        var error = await Should.ThrowAsync<TelemetryFormatException>(() => TelemetryParser.ParseAsync(stream, maxJsonBytes: 1_000_000, CancellationToken.None));
+
+        error.Message.ShouldContain("more than 1000000 bytes of JSON");
+    }
+
+    [Fact]
+    public async Task Parse_Refuses_ANumberOutOfRange()
+    {
+        var error = await Should.ThrowAsync<TelemetryFormatException>(() =>
+            ParseAsync(Encoding.UTF8.GetBytes("[{\"_T\":\"LogHeal\"},{\"_T\":\"LogHeal\",\"healAmount\":1e400}]")));
+
+        error.EventIndex.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Parse_KeepsAPlayer_WhoseNameHasANul()
+    {
+        var json = "[{\"_T\":\"LogPlayerPosition\",\"character\":{\"name\":\"bad\\u0000name\",\"teamId\":1,\"accountId\":\"account.\\u0000x\"}}]";
+
+        var match = await ParseAsync(Encoding.UTF8.GetBytes(json));
+
+        var player = match.Players.ShouldHaveSingleItem();
+        player.Name.ShouldBe("bad\uFFFDname");
+        player.AccountId.ShouldBe("account.\uFFFDx");
+    }
+
+    [Fact]
+    public async Task Parse_FailsClearly_OnALoneSurrogateEscape()
+    {
+        var json = "[{\"_T\":\"LogPlayerPosition\",\"character\":{\"name\":\"bad\\ud800\",\"accountId\":\"account.x\"}}]";
+
+        var error = await Should.ThrowAsync<TelemetryFormatException>(() => ParseAsync(Encoding.UTF8.GetBytes(json)));
+
+        error.EventIndex.ShouldBe(0);
+        error.Message.ShouldContain("surrogate");
+    }
+
     private static async Task<MatchAggregate> ParseAsync(byte[] bytes)
     {
         await using var stream = new MemoryStream(bytes);

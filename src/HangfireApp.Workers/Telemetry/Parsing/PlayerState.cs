@@ -41,7 +41,7 @@ public sealed class PlayerState(int index, string accountId)
     {
         if (Name.Length == 0 && !name.IsEmpty)
         {
-            Name = Encoding.UTF8.GetString(name);
+            Name = SafeText.Clean(Encoding.UTF8.GetString(name));
         }
         if (teamId != 0)
         {

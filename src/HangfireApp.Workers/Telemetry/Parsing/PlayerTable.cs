@@ -40,7 +40,7 @@ public sealed class PlayerTable
             }
             slot = (slot + 1) & mask;
         }
-        var added = new PlayerState(_players.Count, Encoding.UTF8.GetString(accountId));
+        var added = new PlayerState(_players.Count, SafeText.Clean(Encoding.UTF8.GetString(accountId)));
         added.Update(name, teamId);
         _players.Add(added);
         _keys[slot] = accountId.ToArray();

@@ -26,14 +26,19 @@ public sealed class TelemetryParser
     /// <summary>How far <see cref="ReadMatchIdAsync"/> looks for <c>LogMatchDefinition</c> (real files start with it).</summary>
     public const int MatchIdSearchEvents = 1_000;
 
+    /// <summary>The most JSON a file may expand to: real matches are tens of MB, so this only stops compression bombs.</summary>
+    public const long DefaultMaxJsonBytes = 4L * 1024 * 1024 * 1024;
+
     private readonly MatchAggregator _aggregator = new();
     private readonly bool _headOnly;
+    private readonly long _maxJsonBytes;
     private long _eventIndex;
     private long _bytes;
 
-    private TelemetryParser(bool headOnly)
+    private TelemetryParser(bool headOnly, long maxJsonBytes)
     {
         _headOnly = headOnly;
+        _maxJsonBytes = maxJsonBytes;
     }
 
     /// <summary>True when the bytes start like a gzip member (RFC 1952 magic 1f 8b).</summary>
@@ -44,7 +49,11 @@ public sealed class TelemetryParser
     /// I/O errors of <paramref name="input"/> pass through unchanged (they may be worth a retry).
     /// </summary>
     public static Task<MatchAggregate> ParseAsync(Stream input, CancellationToken cancellationToken) =>
-        ParseAsync(input, headOnly: false, cancellationToken);
+        ParseAsync(input, headOnly: false, DefaultMaxJsonBytes, cancellationToken);
+
+    /// <summary>As <see cref="ParseAsync(Stream, CancellationToken)"/>, refusing files of more than <paramref name="maxJsonBytes"/> of JSON.</summary>
+    public static Task<MatchAggregate> ParseAsync(Stream input, long maxJsonBytes, CancellationToken cancellationToken) =>
+        ParseAsync(input, headOnly: false, maxJsonBytes, cancellationToken);
 
     /// <summary>
     /// The match id of a file (<c>LogMatchDefinition.MatchId</c>), read from its first <see cref="MatchIdSearchEvents"/>
@@ -52,9 +61,9 @@ public sealed class TelemetryParser
     /// are not valid telemetry.
     /// </summary>
     public static async Task<string?> ReadMatchIdAsync(Stream input, CancellationToken cancellationToken) =>
-        (await ParseAsync(input, headOnly: true, cancellationToken)).Summary.MatchId;
+        (await ParseAsync(input, headOnly: true, DefaultMaxJsonBytes, cancellationToken)).Summary.MatchId;
 
-    private static async Task<MatchAggregate> ParseAsync(Stream input, bool headOnly, CancellationToken cancellationToken)
+    private static async Task<MatchAggregate> ParseAsync(Stream input, bool headOnly, long maxJsonBytes, CancellationToken cancellationToken)
     {
         var head = new byte[2];
         var headLength = 0;
@@ -75,7 +84,7 @@ public sealed class TelemetryParser
         }
         await using (source)
         {
-            return await new TelemetryParser(headOnly).RunAsync(source, gzip, cancellationToken);
+            return await new TelemetryParser(headOnly, maxJsonBytes).RunAsync(source, gzip, cancellationToken);
         }
     }
 
@@ -124,6 +133,10 @@ public sealed class TelemetryParser
                 }
                 end += read;
                 _bytes += read;
+                if (_bytes > _maxJsonBytes)
+                {
+                    throw new TelemetryFormatException($"the file holds more than {_maxJsonBytes} bytes of JSON (a compression bomb?)", state.BufferOffset + end, _eventIndex);
+                }
                 if (first)
                 {
                     if (end < 3 && !final)
@@ -318,7 +331,7 @@ public sealed class TelemetryParser
                     ok = ReadCharacter(ref reader, out e.Attacker);
                     break;
                 case 8 when name.SequenceEqual("distance"u8):
-                    e.Distance = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : null;
+                    e.Distance = reader.TokenType == JsonTokenType.Number ? Finite(reader.GetDouble()) : null;
                     ok = true;
                     break;
                 case 8 when name.SequenceEqual("teamSize"u8):
@@ -594,7 +607,7 @@ public sealed class TelemetryParser
             }
             else if (property.SequenceEqual("distance"u8))
             {
-                e.Distance = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : null;
+                e.Distance = reader.TokenType == JsonTokenType.Number ? Finite(reader.GetDouble()) : null;
             }
             else if (!reader.TrySkip())
             {
@@ -711,13 +724,17 @@ public sealed class TelemetryParser
     }
 
     private static double Number(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : 0;
+        reader.TokenType == JsonTokenType.Number ? Finite(reader.GetDouble()) : 0;
+
+    /// <summary>A number as large as <c>1e400</c> reads as infinity, which neither the statistics nor JSON can carry.</summary>
+    private static double Finite(double value) =>
+        double.IsFinite(value) ? value : throw new FormatException($"the number {value} is out of range");
 
     private static bool IsString(ref Utf8JsonReader reader, ReadOnlySpan<byte> expected) =>
         reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(expected);
 
     private static string? String(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        reader.TokenType == JsonTokenType.String ? SafeText.Clean(reader.GetString()!) : null;
 
     /// <summary>A property name's bytes; an escaped name (never seen in real telemetry) is unescaped first.</summary>
     private static ReadOnlySpan<byte> Name(scoped ref Utf8JsonReader reader) =>
