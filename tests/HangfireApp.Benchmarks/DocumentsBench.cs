@@ -43,7 +43,7 @@ internal static class DocumentsBench
                     + $"({pageCount / seconds:0.00} pages/s); host peak RSS **{host.PeakRssMb()} MB**; outcomes {statuses}");
                 report($"   → **{cliDefault.TotalSeconds / seconds:0.0}×** the default CLI (target ≥ 5×), **{cliTuned.TotalSeconds / seconds:0.00}×** the tuned CLI (target ≥ 1.6×)");
                 report("   Stage timeline: " + await host.ScalarAsync<string>("""
-                    select string_agg(format('%s %s ms', worker_type, round(extract(epoch from finished_at - created_at) * 1000)), ', ' order by id)
+                    select string_agg(format('%s %s ms', worker_type, coalesce(round(extract(epoch from finished_at - created_at) * 1000), -1)), ', ' order by id)
                     from app.batches where id >= @id
                     """, await host.ScalarAsync<long>("select min(batch_id) from app.documents where batch_id is not null", 0)));
                 report($"   OCR per page (Tesseract only): {await host.ScalarAsync<string>("""

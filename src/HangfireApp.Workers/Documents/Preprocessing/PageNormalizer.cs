@@ -46,8 +46,9 @@ public static class PageNormalizer
         }
         using (scaled)
         {
-            // Reduction 2 searches the skew on a half-size image: accurate to ~0.1° and 4× cheaper than full size.
-            using var deskewed = Pix.Own(Leptonica.pixFindSkewAndDeskew(scaled.Pointer, 2, out var angle, out var confidence), "Deskewing the page");
+            // Reduction 4 searches the skew on a quarter-size image (75 dpi for a 300 dpi page): still accurate to about
+            // 0.1° on text lines, and 4× cheaper than Leptonica's default of 2.
+            using var deskewed = Pix.Own(Leptonica.pixFindSkewAndDeskew(scaled.Pointer, 4, out var angle, out var confidence), "Deskewing the page");
             // Otsu on a background-normalised image: survives uneven lighting and gray paper that a global threshold does not.
             using var binary = Pix.Own(Leptonica.pixOtsuThreshOnBackgroundNorm(deskewed.Pointer, IntPtr.Zero, 10, 15, 100, 50, 255, 2, 2, 0.1f, out _),
                 "Binarising the page");
