@@ -28,8 +28,7 @@ public static class BatchEngineSetup
             .Validate(o => o.HeartbeatInterval > TimeSpan.Zero && o.FlushInterval > TimeSpan.Zero, "Chunks:HeartbeatInterval and Chunks:FlushInterval must be positive.")
             .ValidateOnStart();
         services.AddOptions<SweepOptions>().BindConfiguration(SweepOptions.Section)
-            .Configure<Microsoft.Extensions.Configuration.IConfiguration>((o, configuration) =>
-                o.HangfireSchema = configuration["Hangfire:Storage:SchemaName"] ?? o.HangfireSchema)
+            .Configure<IOptions<HangfireStorageOptions>>((o, storage) => o.HangfireSchema = storage.Value.SchemaName)
             .Validate(o => o.Validate() is null, "Sweeps:Interval must be 10, 12, 15, 20 or 30 seconds or whole minutes up to an hour.")
             .Validate(o => o.StallTimeout > TimeSpan.Zero, "Sweeps:StallTimeout must be positive.")
             .ValidateOnStart();
@@ -52,6 +51,7 @@ public static class BatchEngineSetup
         services.AddSingleton<WorkerTypeControls>();
         services.AddHostedService<ControlRefresher>();
 
+        services.AddEngineHangfire();
         services.AddSingleton<WorkerTypeRegistry>();
         services.AddSingleton<IQueueCatalog>(sp => sp.GetRequiredService<WorkerTypeRegistry>());
         services.AddSingleton<IValidateOptions<WorkerTypeOptions>, WorkerTypeOptionsValidator>();

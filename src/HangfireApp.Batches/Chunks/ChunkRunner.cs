@@ -8,6 +8,7 @@ using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Chunks;
 
@@ -377,8 +378,8 @@ public sealed partial class ChunkRunner(
         {
             _ = outcome.State switch
             {
-                "succeeded" => ++succeeded,
-                "failed" => ++failed,
+                ItemStates.Succeeded => ++succeeded,
+                ItemStates.Failed => ++failed,
                 _ => ++retried, // pending: failed this attempt, retried by the chunk
             };
         }
@@ -475,15 +476,15 @@ public sealed partial class ChunkRunner(
         }
     }
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Chunk {ChunkId} has nothing to claim for job {JobId}: final, or owned by a newer job")]
+    [LoggerMessage(EventId = LogEventIds.ChunkRunnerNothingToClaim, Level = LogLevel.Information, Message = "Chunk {ChunkId} has nothing to claim for job {JobId}: final, or owned by a newer job")]
     private static partial void LogNothingToClaim(ILogger logger, long chunkId, string jobId);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Chunk {ChunkId} lost its lease (epoch {Epoch}): rescued by another worker")]
+    [LoggerMessage(EventId = LogEventIds.ChunkRunnerLeaseLost, Level = LogLevel.Warning, Message = "Chunk {ChunkId} lost its lease (epoch {Epoch}): rescued by another worker")]
     private static partial void LogLeaseLost(ILogger logger, long chunkId, int epoch);
 
-    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "Chunk {ChunkId}: the bulk handler's teardown failed")]
+    [LoggerMessage(EventId = LogEventIds.ChunkRunnerTeardownFailed, Level = LogLevel.Warning, Message = "Chunk {ChunkId}: the bulk handler's teardown failed")]
     private static partial void LogTeardownFailed(ILogger logger, Exception exception, long chunkId);
 
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Chunk {ChunkId} of batch {BatchId} attempt {Attempt}: {Succeeded} succeeded, {Failed} failed, {Left} left in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = LogEventIds.ChunkRunnerChunkRun, Level = LogLevel.Information, Message = "Chunk {ChunkId} of batch {BatchId} attempt {Attempt}: {Succeeded} succeeded, {Failed} failed, {Left} left in {ElapsedMs} ms")]
     private static partial void LogChunkRun(ILogger logger, long chunkId, long batchId, int attempt, int succeeded, int failed, int left, long elapsedMs);
 }

@@ -19,23 +19,7 @@ public sealed class ChunkScheduler(TransactionalJobs jobs, WorkerTypeRegistry wo
         {
             return;
         }
-        await using var insert = transaction.Command("""
-            insert into app.chunks (batch_id, chunk_no, first_item, item_count)
-            select @batch, n, n * @size, least(@size, @total - n * @size)
-            from generate_series(0, (@total - 1) / @size) as n
-            returning id
-            """);
-        insert.Parameters.AddWithValue("batch", batchId);
-        insert.Parameters.AddWithValue("size", chunkSize);
-        insert.Parameters.AddWithValue("total", totalItems);
-        var chunkIds = new List<long>();
-        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                chunkIds.Add(reader.GetInt64(0));
-            }
-        }
+        var chunkIds = await ChunkStore.InsertAsync(transaction, batchId, totalItems, chunkSize, cancellationToken);
         await EnqueueAsync(transaction, chunkIds, workerType, priority, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using HangfireApp.Batches.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -164,5 +165,179 @@ public sealed class ChunkStore(NpgsqlDataSource dataSource, Control.ChunkGate ga
             return new LeaseStatus(true, false);
         }
         return new LeaseStatus(false, reader.GetBoolean(1));
+    }
+
+    // The writes below are the rest of a chunk's life outside its run: creation, requeue, close, rescue and rerun.
+    // They live here, next to the claim and the fenced flushes, so that every write of a chunk's state and lease
+    // epoch has one owner; each runs in its caller's transaction.
+
+    /// <summary>Creates the chunks of a new batch's items [0, total), <c>queued</c> under epoch 0; their ids in order.</summary>
+    internal static async Task<List<long>> InsertAsync(AppTransaction transaction, long batchId, int totalItems, int chunkSize, CancellationToken cancellationToken)
+    {
+        await using var insert = transaction.Command("""
+            insert into app.chunks (batch_id, chunk_no, first_item, item_count)
+            select @batch, n, n * @size, least(@size, @total - n * @size)
+            from generate_series(0, (@total - 1) / @size) as n
+            returning id
+            """);
+        insert.Parameters.AddWithValue("batch", batchId);
+        insert.Parameters.AddWithValue("size", chunkSize);
+        insert.Parameters.AddWithValue("total", totalItems);
+        var chunkIds = new List<long>();
+        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                chunkIds.Add(reader.GetInt64(0));
+            }
+        }
+        return chunkIds;
+    }
+
+    /// <summary>Puts a chunk whose run ended with items left back to <c>queued</c> (its job is retried); with
+    /// <paramref name="giveAttemptBack"/> the next claim reuses this run's attempt number. The caller holds the lease lock.</summary>
+    internal static async Task RequeueAsync(AppTransaction transaction, long chunkId, bool giveAttemptBack, CancellationToken cancellationToken)
+    {
+        await using var requeue = transaction.Command(
+            "update app.chunks set state = 'queued', heartbeat_at = now(), attempt = attempt - case when @back then 1 else 0 end where id = @chunk");
+        requeue.Parameters.AddWithValue("chunk", chunkId);
+        requeue.Parameters.AddWithValue("back", giveAttemptBack);
+        await requeue.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Closes the chunk's pending items as <paramref name="closeAs"/> and gives the chunk its final
+    /// state from its counters. The caller holds the chunk row lock. Returns how many items it closed.</summary>
+    internal static async Task<int> CloseAsync(AppTransaction transaction, long chunkId, long batchId, int firstItem, int itemCount, string closeAs, string? reason, CancellationToken cancellationToken)
+    {
+        await using var close = transaction.Command("""
+            with closed as (
+                update app.items
+                set state = @close, finished_at = now(),
+                    error = case when @close = 'failed' then coalesce(error, @reason) else error end,
+                    error_fingerprint = case when @close = 'failed' then coalesce(error_fingerprint, @reason) else error_fingerprint end
+                where batch_id = @batch and item_no >= @first and item_no < @end and state = 'pending'
+                returning 1
+            ), counted as (
+                select succeeded_items as s,
+                       failed_items + case when @close = 'failed' then (select count(*) from closed) else 0 end as f,
+                       cancelled_items + case when @close = 'cancelled' then (select count(*) from closed) else 0 end as c
+                from app.chunks where id = @chunk
+            )
+            update app.chunks ch
+            set failed_items = counted.f, cancelled_items = counted.c, finished_at = now(), heartbeat_at = now(),
+                state = case
+                    when counted.c > 0 then 'cancelled'
+                    when counted.f = 0 then 'succeeded'
+                    when counted.s = 0 then 'failed'
+                    else 'completed_with_failures' end
+            from counted
+            where ch.id = @chunk
+            returning (select count(*) from closed)
+            """);
+        close.Parameters.AddWithValue("close", closeAs);
+        close.Parameters.AddWithValue("reason", (object?)reason ?? "Chunk ended with the item unprocessed");
+        close.Parameters.AddWithValue("batch", batchId);
+        close.Parameters.AddWithValue("first", firstItem);
+        close.Parameters.AddWithValue("end", firstItem + itemCount);
+        close.Parameters.AddWithValue("chunk", chunkId);
+        return Convert.ToInt32(await close.ExecuteScalarAsync(cancellationToken) ?? 0, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Requeues, under a new epoch, up to 500 chunks that stopped making progress: running with a heartbeat older than
+    /// <paramref name="stall"/>, whose Hangfire job is gone, deleted, failed or finished while the chunk is not, or fetched
+    /// by a worker that never claimed them. The new epoch fences out the old worker. Returns the rescued chunks with their old job, worker type and priority.
+    /// </summary>
+    internal static async Task<List<(long Id, string? JobId, string WorkerType, string Priority)>> RescueStalledAsync(
+        AppTransaction transaction, string hangfireSchema, TimeSpan stall, CancellationToken cancellationToken)
+    {
+        var schema = hangfireSchema.Replace("\"", "\"\"", StringComparison.Ordinal);
+        // SKIP LOCKED: a chunk being written right now is alive by definition, and two sweeps never collide.
+        await using var find = transaction.Command($"""
+            update app.chunks c set state = 'queued', lease_epoch = c.lease_epoch + 1, heartbeat_at = now()
+            from (
+                select c.id, b.worker_type, b.priority
+                from app.chunks c
+                join app.batches b on b.id = c.batch_id
+                left join "{schema}".job j on j.id = c.hangfire_job_id::bigint
+                where c.state in ('queued', 'running')
+                  and (
+                    (c.state = 'running' and c.heartbeat_at < now() - @stall)
+                    or ((j.id is null or j.statename in ('Deleted', 'Failed', 'Succeeded'))
+                        and coalesce(c.heartbeat_at, b.created_at) < now() - interval '5 seconds')
+                    -- Fetched but never claimed: a live worker claims within moments of fetching, so the worker
+                    -- died (or hangs) between the fetch and the claim. Hangfire would hand the job out again only
+                    -- after its invisibility timeout, minutes later; the fetch time stops moving once the worker
+                    -- is dead (no more keep-alives).
+                    or (c.state = 'queued'
+                        and coalesce(c.heartbeat_at, b.created_at) < now() - @stall
+                        and exists (select 1 from "{schema}".jobqueue q
+                                    where q.jobid = j.id and q.fetchedat < now() - @stall))
+                  )
+                order by c.id
+                limit 500
+                for update of c skip locked
+            ) s
+            where c.id = s.id
+            returning c.id, c.hangfire_job_id, s.worker_type, s.priority
+            """);
+        find.Parameters.AddWithValue("stall", stall);
+        var rescued = new List<(long Id, string? JobId, string WorkerType, string Priority)>();
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rescued.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        }
+        return rescued;
+    }
+
+    /// <summary>
+    /// Reopens a final batch's items for a rerun — its failed and cancelled ones, or all of them with <paramref name="all"/>,
+    /// optionally of one chunk — and puts their chunks back to <c>queued</c> under a new epoch with fresh counters. Returns
+    /// the chunks reopened and their old jobs. The caller holds the chunk and batch locks.
+    /// </summary>
+    internal static async Task<(List<long> ChunkIds, List<string?> OldJobs)> ReopenForRerunAsync(
+        AppTransaction transaction, long batchId, bool all, int? chunkNo, int chunkSize, CancellationToken cancellationToken)
+    {
+        await using var reopen = transaction.Command("""
+            with reopened as (
+                update app.items i
+                set state = 'pending', finished_at = null, error = null, error_fingerprint = null,
+                    result = case when @all then null else i.result end
+                where i.batch_id = @batch
+                  and (@chunk::int is null or i.item_no / @size = @chunk)
+                  and (i.state in ('failed', 'cancelled') or (@all and i.state = 'succeeded'))
+                returning i.item_no / @size as chunk_no
+            ), touched as (
+                select distinct chunk_no from reopened
+            ), counts as (
+                select i.item_no / @size as chunk_no,
+                       count(*) filter (where i.state = 'succeeded' and not (@all and (@chunk::int is null or i.item_no / @size = @chunk))) as s
+                from app.items i
+                where i.batch_id = @batch and i.item_no / @size in (select chunk_no from touched)
+                group by 1
+            )
+            update app.chunks c
+            set state = 'queued', attempt = 0, lease_epoch = c.lease_epoch + 1, finished_at = null, heartbeat_at = now(),
+                succeeded_items = counts.s, failed_items = 0, cancelled_items = 0, last_error = null
+            from counts
+            where c.batch_id = @batch and c.chunk_no = counts.chunk_no
+            returning c.id, c.hangfire_job_id
+            """);
+        reopen.Parameters.AddWithValue("batch", batchId);
+        reopen.Parameters.AddWithValue("all", all);
+        reopen.Parameters.AddWithValue("chunk", NpgsqlTypes.NpgsqlDbType.Integer, (object?)chunkNo ?? DBNull.Value);
+        reopen.Parameters.AddWithValue("size", chunkSize);
+        var chunkIds = new List<long>();
+        var oldJobs = new List<string?>();
+        await using (var reader = await reopen.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                chunkIds.Add(reader.GetInt64(0));
+                oldJobs.Add(reader.IsDBNull(1) ? null : reader.GetString(1));
+            }
+        }
+        return (chunkIds, oldJobs);
     }
 }

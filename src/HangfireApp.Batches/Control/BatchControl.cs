@@ -6,6 +6,7 @@ using HangfireApp.Batches.States;
 using HangfireApp.Batches.Submit;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Control;
 
@@ -138,7 +139,7 @@ public sealed partial class BatchControl(
         var cancelledItems = 0;
         foreach (var chunk in queued)
         {
-            cancelledItems += await ChunkFinisher.CloseChunkAsync(transaction, chunk.Id, batchId, chunk.First, chunk.Count, ItemStates.Cancelled, null, cancellationToken);
+            cancelledItems += await ChunkStore.CloseAsync(transaction, chunk.Id, batchId, chunk.First, chunk.Count, ItemStates.Cancelled, null, cancellationToken);
             if (chunk.JobId is not null)
             {
                 client.Delete(chunk.JobId);
@@ -184,52 +185,14 @@ public sealed partial class BatchControl(
             {
                 throw new BatchNotFoundException(batchId);
             }
-            if (reader.GetString(0) is "created" or "running")
+            if (!BatchStates.IsFinal(reader.GetString(0)))
             {
                 throw new BatchConflictException($"Batch {batchId} is still {reader.GetString(0)}; rerun it once it is final (or cancel it first).");
             }
             (workerType, priority, chunkSize) = (reader.GetString(1), reader.GetString(2), reader.GetInt32(3));
         }
 
-        await using var reopen = transaction.Command("""
-            with reopened as (
-                update app.items i
-                set state = 'pending', finished_at = null, error = null, error_fingerprint = null,
-                    result = case when @all then null else i.result end
-                where i.batch_id = @batch
-                  and (@chunk::int is null or i.item_no / @size = @chunk)
-                  and (i.state in ('failed', 'cancelled') or (@all and i.state = 'succeeded'))
-                returning i.item_no / @size as chunk_no
-            ), touched as (
-                select distinct chunk_no from reopened
-            ), counts as (
-                select i.item_no / @size as chunk_no,
-                       count(*) filter (where i.state = 'succeeded' and not (@all and (@chunk::int is null or i.item_no / @size = @chunk))) as s
-                from app.items i
-                where i.batch_id = @batch and i.item_no / @size in (select chunk_no from touched)
-                group by 1
-            )
-            update app.chunks c
-            set state = 'queued', attempt = 0, lease_epoch = c.lease_epoch + 1, finished_at = null, heartbeat_at = now(),
-                succeeded_items = counts.s, failed_items = 0, cancelled_items = 0, last_error = null
-            from counts
-            where c.batch_id = @batch and c.chunk_no = counts.chunk_no
-            returning c.id, c.hangfire_job_id
-            """);
-        reopen.Parameters.AddWithValue("batch", batchId);
-        reopen.Parameters.AddWithValue("all", scope == RerunScope.All);
-        reopen.Parameters.AddWithValue("chunk", NpgsqlTypes.NpgsqlDbType.Integer, (object?)chunkNo ?? DBNull.Value);
-        reopen.Parameters.AddWithValue("size", chunkSize);
-        var chunkIds = new List<long>();
-        var oldJobs = new List<string?>();
-        await using (var reader = await reopen.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                chunkIds.Add(reader.GetInt64(0));
-                oldJobs.Add(reader.IsDBNull(1) ? null : reader.GetString(1));
-            }
-        }
+        var (chunkIds, oldJobs) = await ChunkStore.ReopenForRerunAsync(transaction, batchId, scope == RerunScope.All, chunkNo, chunkSize, cancellationToken);
         if (chunkIds.Count == 0)
         {
             throw new BatchConflictException($"Batch {batchId} has no items to rerun in scope '{scope.ToString().ToLowerInvariant()}'.");
@@ -253,9 +216,9 @@ public sealed partial class BatchControl(
         return chunkIds.Count;
     }
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Batch {BatchId} cancel requested; {QueuedChunks} queued chunk(s) cancelled at once, {LaterStages} later pipeline stage(s) cancelled")]
+    [LoggerMessage(EventId = LogEventIds.BatchControlCancelled, Level = LogLevel.Information, Message = "Batch {BatchId} cancel requested; {QueuedChunks} queued chunk(s) cancelled at once, {LaterStages} later pipeline stage(s) cancelled")]
     private static partial void LogCancelled(ILogger logger, long batchId, int queuedChunks, int laterStages);
 
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Information, Message = "Batch {BatchId} rerun ({Scope}): {Chunks} chunk(s) requeued")]
+    [LoggerMessage(EventId = LogEventIds.BatchControlRerun, Level = LogLevel.Information, Message = "Batch {BatchId} rerun ({Scope}): {Chunks} chunk(s) requeued")]
     private static partial void LogRerun(ILogger logger, long batchId, RerunScope scope, int chunks);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Control;
 
@@ -60,6 +61,6 @@ internal sealed partial class ControlRefresher(
         snapshot.ApplyWorkerCounts(counts);
     }
 
-    [LoggerMessage(EventId = 3802, Level = LogLevel.Warning, Message = "Could not read the control tables: {Reason}; keeping the last known state")]
+    [LoggerMessage(EventId = LogEventIds.ControlRefresherRefreshFailed, Level = LogLevel.Warning, Message = "Could not read the control tables: {Reason}; keeping the last known state")]
     private static partial void LogRefreshFailed(ILogger logger, string reason);
 }

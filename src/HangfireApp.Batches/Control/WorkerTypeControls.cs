@@ -8,6 +8,7 @@ using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Control;
 
@@ -171,6 +172,6 @@ public sealed partial class WorkerTypeControls(
 
     private sealed record Row(bool Paused, int? MaxRunningChunks, DateTime? UpdatedAt, string? UpdatedBy);
 
-    [LoggerMessage(EventId = 3801, Level = LogLevel.Warning, Message = "Worker type {WorkerType}: {Action} by {Actor} (paused {Paused}, max running chunks {Cap})")]
+    [LoggerMessage(EventId = LogEventIds.WorkerTypeControlsChanged, Level = LogLevel.Warning, Message = "Worker type {WorkerType}: {Action} by {Actor} (paused {Paused}, max running chunks {Cap})")]
     private static partial void LogChanged(ILogger logger, string workerType, string action, string actor, bool paused, int? cap);
 }

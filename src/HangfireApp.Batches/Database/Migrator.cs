@@ -4,6 +4,7 @@ using DbUp.Engine.Output;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Database;
 
@@ -128,13 +129,13 @@ public sealed partial class Migrator
         }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Database migrated: {Applied} script(s) applied")]
+    [LoggerMessage(EventId = LogEventIds.MigratorMigrated, Level = LogLevel.Information, Message = "Database migrated: {Applied} script(s) applied")]
     private static partial void LogMigrated(ILogger logger, int applied);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "DbUp: {Message}")]
+    [LoggerMessage(EventId = LogEventIds.MigratorDbUpWarning, Level = LogLevel.Warning, Message = "DbUp: {Message}")]
     private static partial void LogDbUpWarning(ILogger logger, string message);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "DbUp: {Message}")]
+    [LoggerMessage(EventId = LogEventIds.MigratorDbUpError, Level = LogLevel.Error, Message = "DbUp: {Message}")]
     private static partial void LogDbUpError(ILogger logger, string message, Exception? exception);
 
     /// <summary>DbUp's chatter stays out of the log; its warnings and errors do not.</summary>

@@ -7,6 +7,7 @@ using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.Submit;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.Logging;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.FanIn;
 
@@ -43,7 +44,7 @@ public sealed partial class BatchFinalizer(
             (state, runNo, cancelRequested, continuation, priority, workerType) =
                 (reader.GetString(0), reader.GetInt32(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5));
         }
-        if (state is not ("created" or "running"))
+        if (BatchStates.IsFinal(state))
         {
             return false;
         }
@@ -66,10 +67,10 @@ public sealed partial class BatchFinalizer(
             return false;
         }
 
-        var finalState = cancelRequested ? "cancelled"
-            : failed == 0 && cancelled == 0 ? "succeeded"
-            : succeeded == 0 ? "failed"
-            : "completed_with_failures";
+        var finalState = cancelRequested ? BatchStates.Cancelled
+            : failed == 0 && cancelled == 0 ? BatchStates.Succeeded
+            : succeeded == 0 ? BatchStates.Failed
+            : BatchStates.CompletedWithFailures;
         await using (var finish = transaction.Command("update app.batches set state = @state, finished_at = now() where id = @batch"))
         {
             finish.Parameters.AddWithValue("state", finalState);
@@ -183,12 +184,12 @@ public sealed partial class BatchFinalizer(
         return childId;
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Batch {BatchId} finished {State}: {Succeeded} succeeded, {Failed} failed, {Cancelled} cancelled")]
+    [LoggerMessage(EventId = LogEventIds.BatchFinalizerFinalized, Level = LogLevel.Information, Message = "Batch {BatchId} finished {State}: {Succeeded} succeeded, {Failed} failed, {Cancelled} cancelled")]
     private static partial void LogFinalized(ILogger logger, long batchId, string state, long succeeded, long failed, long cancelled);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Batch {BatchId} cannot start its next stage: worker type {WorkerType} is not enabled here")]
+    [LoggerMessage(EventId = LogEventIds.BatchFinalizerNextStageUnknown, Level = LogLevel.Warning, Message = "Batch {BatchId} cannot start its next stage: worker type {WorkerType} is not enabled here")]
     private static partial void LogNextStageUnknown(ILogger logger, long batchId, string workerType);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Batch {BatchId} started its next stage: batch {ChildId} ({WorkerType}, {Items} items)")]
+    [LoggerMessage(EventId = LogEventIds.BatchFinalizerNextStage, Level = LogLevel.Information, Message = "Batch {BatchId} started its next stage: batch {ChildId} ({WorkerType}, {Items} items)")]
     private static partial void LogNextStage(ILogger logger, long batchId, long childId, string workerType, int items);
 }

@@ -5,6 +5,7 @@ using HangfireApp.Batches.Chunks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.FaultInjection;
 
@@ -85,9 +86,9 @@ internal sealed partial class ChunkJobParking(IHostEnvironment environment, ICon
         Thread.Sleep(Timeout.Infinite);
     }
 
-    [LoggerMessage(EventId = 3491, Level = LogLevel.Warning, Message = "Fault injection armed: chunk jobs park at {Point}")]
+    [LoggerMessage(EventId = LogEventIds.ChunkJobParkingArmed, Level = LogLevel.Warning, Message = "Fault injection armed: chunk jobs park at {Point}")]
     private static partial void LogArmed(ILogger logger, ParkPoint point);
 
-    [LoggerMessage(EventId = 3492, Level = LogLevel.Warning, Message = "Fault injection: parked chunk job {JobId} at {Point}")]
+    [LoggerMessage(EventId = LogEventIds.ChunkJobParkingParked, Level = LogLevel.Warning, Message = "Fault injection: parked chunk job {JobId} at {Point}")]
     private static partial void LogParked(ILogger logger, string jobId, ParkPoint point);
 }

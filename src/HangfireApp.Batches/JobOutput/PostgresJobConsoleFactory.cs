@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.JobOutput;
 
@@ -147,6 +148,6 @@ public sealed partial class PostgresJobConsoleFactory : IJobConsoleFactory
         }
     }
 
-    [LoggerMessage(EventId = 3701, Level = LogLevel.Warning, Message = "Console lines of job {JobId} could not be written; they are lost")]
+    [LoggerMessage(EventId = LogEventIds.PostgresJobConsoleFactoryFlushFailed, Level = LogLevel.Warning, Message = "Console lines of job {JobId} could not be written; they are lost")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception, long jobId);
 }

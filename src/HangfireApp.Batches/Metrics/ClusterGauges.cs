@@ -48,7 +48,7 @@ public sealed record ClusterReading(
 /// </summary>
 public sealed class ClusterGauges : IDisposable
 {
-    private static readonly string[] BatchStates = ["created", "running", "succeeded", "completed_with_failures", "failed", "cancelled"];
+    private static readonly IReadOnlyList<string> BatchStates = States.BatchStates.All;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly WorkerTypeRegistry _workerTypes;

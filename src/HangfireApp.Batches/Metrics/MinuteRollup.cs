@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Metrics;
 
@@ -109,6 +110,6 @@ internal sealed partial class MinuteRollup(
 
     private static DateTime Minute(DateTime utc) => new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 
-    [LoggerMessage(EventId = 3901, Level = LogLevel.Warning, Message = "Could not write the minute rollups: {Reason}; trying again shortly")]
+    [LoggerMessage(EventId = LogEventIds.MinuteRollupRollupFailed, Level = LogLevel.Warning, Message = "Could not write the minute rollups: {Reason}; trying again shortly")]
     private static partial void LogRollupFailed(ILogger logger, string reason);
 }

@@ -95,7 +95,7 @@ public sealed class WorkerTypeBuilder
     /// The type's SQL migrations: the <c>.sql</c> files of a <c>Migrations</c> folder next to the module class, embedded
     /// in its assembly (resource names <c>&lt;module namespace&gt;.Migrations.&lt;file&gt;</c>). They are applied with the
     /// engine's, by the same migrator and journal, in the order of their file names across all modules and the engine:
-    /// number them (<c>0100_documents.sql</c>) in a range no other module uses; a clash stops the process at start.
+    /// number them (<c>0100_mytype.sql</c>) in a range no other module uses; a clash stops the process at start.
     /// Applied whether or not the type is enabled, so that enabling it later finds its tables.
     /// </summary>
     public WorkerTypeBuilder Migrations()
@@ -104,7 +104,7 @@ public sealed class WorkerTypeBuilder
         return this;
     }
 
-    /// <summary>The audit action names the type's endpoints record (<c>&lt;type&gt;.&lt;verb&gt;</c>, e.g. <c>packages.register</c>).</summary>
+    /// <summary>The audit action names the type's endpoints record (<c>&lt;type&gt;.&lt;verb&gt;</c>, e.g. <c>mytype.upload</c>).</summary>
     public WorkerTypeBuilder AuditActions(params string[] actions)
     {
         foreach (var action in actions)

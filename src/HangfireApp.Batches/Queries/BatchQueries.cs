@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HangfireApp.Batches.Submit;
 using Npgsql;
+using HangfireApp.Batches.States;
 
 namespace HangfireApp.Batches.Queries;
 
@@ -86,7 +87,7 @@ public sealed class BatchQueries(NpgsqlDataSource dataSource)
         }
         if (lastContinuation is not null)
         {
-            var planned = lastState is "created" or "running" ? "pending" : "not_started";
+            var planned = lastState is not null && !BatchStates.IsFinal(lastState) ? "pending" : "not_started";
             var spec = JsonSerializer.Deserialize<ContinuationJson>(lastContinuation, ContinuationJson.Options)!.ToSpec();
             foreach (var (next, _, _) in spec.Stages())
             {
@@ -268,7 +269,7 @@ public sealed class BatchQueries(NpgsqlDataSource dataSource)
         {
             var spec = JsonSerializer.Deserialize<ContinuationJson>(reader.GetString(12), ContinuationJson.Options)!;
             // While a batch (re)runs, its continuation for this run is still to come.
-            var open = reader.GetString(2) is "created" or "running";
+            var open = !BatchStates.IsFinal(reader.GetString(2));
             continuation = new ContinuationView(spec.Condition,
                 open || reader.IsDBNull(24) ? "pending" : reader.GetString(24),
                 open || reader.IsDBNull(25) ? null : reader.GetInt64(25), spec.WebhookUrl,

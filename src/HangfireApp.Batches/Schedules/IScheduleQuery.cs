@@ -4,7 +4,7 @@ using HangfireApp.Batches.Storage;
 namespace HangfireApp.Batches.Schedules;
 
 /// <summary>
-/// A named selection of items a schedule submits when it fires (e.g. <c>rescan-scanned-packages</c>),
+/// A named selection of items a schedule submits when it fires,
 /// registered by the worker type it belongs to. Both calls run in the transaction that creates the batch,
 /// so rows a query claims and the batch that processes them commit together or not at all.
 /// </summary>

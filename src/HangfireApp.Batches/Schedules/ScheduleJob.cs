@@ -6,6 +6,7 @@ using HangfireApp.Batches.Submit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Schedules;
 
@@ -71,9 +72,9 @@ public sealed partial class ScheduleJob(
         return result.BatchId;
     }
 
-    [LoggerMessage(EventId = 3611, Level = LogLevel.Information, Message = "Schedule {ScheduleId} submitted batch {BatchId} of {Items} items")]
+    [LoggerMessage(EventId = LogEventIds.ScheduleJobSubmitted, Level = LogLevel.Information, Message = "Schedule {ScheduleId} submitted batch {BatchId} of {Items} items")]
     private static partial void LogSubmitted(ILogger logger, string scheduleId, long batchId, int items);
 
-    [LoggerMessage(EventId = 3612, Level = LogLevel.Information, Message = "Schedule {ScheduleId} fired with nothing to submit (deleted, or its query selected no items)")]
+    [LoggerMessage(EventId = LogEventIds.ScheduleJobNothing, Level = LogLevel.Information, Message = "Schedule {ScheduleId} fired with nothing to submit (deleted, or its query selected no items)")]
     private static partial void LogNothing(ILogger logger, string scheduleId);
 }

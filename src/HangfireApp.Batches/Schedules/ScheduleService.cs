@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Schedules;
 
@@ -279,9 +280,9 @@ public sealed partial class ScheduleService(
     [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,99}$")]
     private static partial Regex IdPattern();
 
-    [LoggerMessage(EventId = 3601, Level = LogLevel.Information, Message = "Schedule {ScheduleId} saved: {Cron} ({TimeZone}), from {Source}")]
+    [LoggerMessage(EventId = LogEventIds.ScheduleServiceSaved, Level = LogLevel.Information, Message = "Schedule {ScheduleId} saved: {Cron} ({TimeZone}), from {Source}")]
     private static partial void LogSaved(ILogger logger, string scheduleId, string cron, string timeZone, string source);
 
-    [LoggerMessage(EventId = 3602, Level = LogLevel.Information, Message = "Schedule {ScheduleId} deleted")]
+    [LoggerMessage(EventId = LogEventIds.ScheduleServiceDeleted, Level = LogLevel.Information, Message = "Schedule {ScheduleId} deleted")]
     private static partial void LogDeleted(ILogger logger, string scheduleId);
 }

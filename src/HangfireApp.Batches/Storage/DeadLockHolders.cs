@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Storage;
 
@@ -130,12 +131,12 @@ public sealed partial class DeadLockHolders(NpgsqlDataSource dataSource, IOption
         return true;
     }
 
-    [LoggerMessage(EventId = 3411, Level = LogLevel.Warning, Message = "Released Hangfire lock {Resource}: its holder's database session is gone")]
+    [LoggerMessage(EventId = LogEventIds.DeadLockHoldersReleased, Level = LogLevel.Warning, Message = "Released Hangfire lock {Resource}: its holder's database session is gone")]
     private static partial void LogReleased(ILogger logger, string resource);
 
-    [LoggerMessage(EventId = 3412, Level = LogLevel.Debug, Message = "Lock holder check failed (database unavailable?): {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.DeadLockHoldersCheckFailed, Level = LogLevel.Debug, Message = "Lock holder check failed (database unavailable?): {Reason}")]
     private static partial void LogCheckFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 3413, Level = LogLevel.Information, Message = "Hangfire locks in schema {Schema} now record their holder session")]
+    [LoggerMessage(EventId = LogEventIds.DeadLockHoldersStamped, Level = LogLevel.Information, Message = "Hangfire locks in schema {Schema} now record their holder session")]
     private static partial void LogStamped(ILogger logger, string schema);
 }

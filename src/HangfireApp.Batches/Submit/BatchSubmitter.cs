@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Submit;
 
@@ -211,9 +212,9 @@ public sealed partial class BatchSubmitter(
         }
     }
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Batch {BatchId}: items copied in {CopyMs} ms, chunks and jobs created in {ChunksMs} ms")]
+    [LoggerMessage(EventId = LogEventIds.BatchSubmitterSubmitTimings, Level = LogLevel.Debug, Message = "Batch {BatchId}: items copied in {CopyMs} ms, chunks and jobs created in {ChunksMs} ms")]
     private static partial void LogSubmitTimings(ILogger logger, long batchId, long copyMs, long chunksMs);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Batch {BatchId} submitted: {WorkerType}, {Items} items in chunks of {ChunkSize}")]
+    [LoggerMessage(EventId = LogEventIds.BatchSubmitterSubmitted, Level = LogLevel.Information, Message = "Batch {BatchId} submitted: {WorkerType}, {Items} items in chunks of {ChunkSize}")]
     private static partial void LogSubmitted(ILogger logger, long batchId, string workerType, int items, int chunkSize);
 }

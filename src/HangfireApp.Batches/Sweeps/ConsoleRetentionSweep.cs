@@ -4,6 +4,7 @@ using HangfireApp.Batches.JobOutput;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Sweeps;
 
@@ -77,6 +78,6 @@ public sealed partial class ConsoleRetentionSweep(
         return (sections, lines);
     }
 
-    [LoggerMessage(EventId = 3702, Level = LogLevel.Information, Message = "Console retention deleted {Sections} section(s) with {Lines} line(s)")]
+    [LoggerMessage(EventId = LogEventIds.ConsoleRetentionSweepDeleted, Level = LogLevel.Information, Message = "Console retention deleted {Sections} section(s) with {Lines} line(s)")]
     private static partial void LogDeleted(ILogger logger, long sections, long lines);
 }

@@ -4,6 +4,7 @@ using HangfireApp.Batches.FanIn;
 using HangfireApp.Batches.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Sweeps;
 
@@ -46,6 +47,6 @@ public sealed partial class RepairBatchesSweep(NpgsqlDataSource dataSource, Batc
         }
     }
 
-    [LoggerMessage(EventId = 3501, Level = LogLevel.Warning, Message = "Batch {BatchId} was complete but not final: finalised by the repair sweep")]
+    [LoggerMessage(EventId = LogEventIds.RepairBatchesSweepRepaired, Level = LogLevel.Warning, Message = "Batch {BatchId} was complete but not final: finalised by the repair sweep")]
     private static partial void LogRepaired(ILogger logger, long batchId);
 }

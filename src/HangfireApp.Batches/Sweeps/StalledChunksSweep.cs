@@ -7,6 +7,7 @@ using HangfireApp.Batches.Submit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Batches.Sweeps;
 
@@ -51,45 +52,7 @@ public sealed partial class StalledChunksSweep(
     private async Task<List<(long Id, string? JobId, string WorkerType, string Priority)>> RequeueStalledAsync(CancellationToken cancellationToken)
     {
         await using var transaction = await AppTransaction.BeginAsync(dataSource, cancellationToken);
-        var schema = options.Value.HangfireSchema.Replace("\"", "\"\"", StringComparison.Ordinal);
-        // SKIP LOCKED: a chunk being written right now is alive by definition, and two sweeps never collide.
-        await using var find = transaction.Command($"""
-            update app.chunks c set state = 'queued', lease_epoch = c.lease_epoch + 1, heartbeat_at = now()
-            from (
-                select c.id, b.worker_type, b.priority
-                from app.chunks c
-                join app.batches b on b.id = c.batch_id
-                left join "{schema}".job j on j.id = c.hangfire_job_id::bigint
-                where c.state in ('queued', 'running')
-                  and (
-                    (c.state = 'running' and c.heartbeat_at < now() - @stall)
-                    or ((j.id is null or j.statename in ('Deleted', 'Failed', 'Succeeded'))
-                        and coalesce(c.heartbeat_at, b.created_at) < now() - interval '5 seconds')
-                    -- Fetched but never claimed: a live worker claims within moments of fetching, so the worker
-                    -- died (or hangs) between the fetch and the claim. Hangfire would hand the job out again only
-                    -- after its invisibility timeout, minutes later; the fetch time stops moving once the worker
-                    -- is dead (no more keep-alives).
-                    or (c.state = 'queued'
-                        and coalesce(c.heartbeat_at, b.created_at) < now() - @stall
-                        and exists (select 1 from "{schema}".jobqueue q
-                                    where q.jobid = j.id and q.fetchedat < now() - @stall))
-                  )
-                order by c.id
-                limit 500
-                for update of c skip locked
-            ) s
-            where c.id = s.id
-            returning c.id, c.hangfire_job_id, s.worker_type, s.priority
-            """);
-        find.Parameters.AddWithValue("stall", options.Value.StallTimeout);
-        var rescued = new List<(long Id, string? JobId, string WorkerType, string Priority)>();
-        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rescued.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3)));
-            }
-        }
+        var rescued = await ChunkStore.RescueStalledAsync(transaction, options.Value.HangfireSchema, options.Value.StallTimeout, cancellationToken);
         foreach (var group in rescued.GroupBy(chunk => (chunk.WorkerType, chunk.Priority)))
         {
             await scheduler.EnqueueAsync(transaction, [.. group.Select(chunk => chunk.Id)], group.Key.WorkerType,
@@ -133,9 +96,9 @@ public sealed partial class StalledChunksSweep(
         }
     }
 
-    [LoggerMessage(EventId = 3401, Level = LogLevel.Warning, Message = "Rescued {Count} stalled chunk(s)")]
+    [LoggerMessage(EventId = LogEventIds.StalledChunksSweepRescued, Level = LogLevel.Warning, Message = "Rescued {Count} stalled chunk(s)")]
     private static partial void LogRescued(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "Chunk {ChunkId} rescued from job {OldJobId}: requeued under a new epoch")]
+    [LoggerMessage(EventId = LogEventIds.StalledChunksSweepChunkRescued, Level = LogLevel.Warning, Message = "Chunk {ChunkId} rescued from job {OldJobId}: requeued under a new epoch")]
     private static partial void LogChunkRescued(ILogger logger, long chunkId, string? oldJobId);
 }

@@ -138,6 +138,6 @@ public sealed partial class PendingPackagesSweep(
         await mark.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "pending-packages: claimed {Count} package(s) into batch(es) {BatchIds}")]
+    [LoggerMessage(EventId = WorkerLogEventIds.PendingPackagesSweepSwept, Level = LogLevel.Information, Message = "pending-packages: claimed {Count} package(s) into batch(es) {BatchIds}")]
     private static partial void LogSwept(ILogger logger, int count, IReadOnlyList<long> batchIds);
 }

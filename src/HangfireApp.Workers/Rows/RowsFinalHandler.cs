@@ -88,9 +88,9 @@ public sealed partial class RowsFinalHandler(
             ? columns.Deserialize<Dictionary<string, string?>>()
             : null;
 
-    [LoggerMessage(EventId = 5311, Level = LogLevel.Warning, Message = "Batch {BatchId} is a rows batch without a stored call: no output written")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RowsFinalHandlerNoCall, Level = LogLevel.Warning, Message = "Batch {BatchId} is a rows batch without a stored call: no output written")]
     private static partial void LogNoCall(ILogger logger, long batchId);
 
-    [LoggerMessage(EventId = 5312, Level = LogLevel.Information, Message = "Batch {BatchId} run {Run}: output CSV of {Rows} rows with {Added} added columns, {Bytes} bytes")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RowsFinalHandlerWritten, Level = LogLevel.Information, Message = "Batch {BatchId} run {Run}: output CSV of {Rows} rows with {Added} added columns, {Bytes} bytes")]
     private static partial void LogWritten(ILogger logger, long batchId, int run, int rows, int added, long bytes);
 }

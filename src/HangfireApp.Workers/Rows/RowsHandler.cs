@@ -335,10 +335,10 @@ public sealed partial class RowsHandler(
     }
 
     // The URL may carry row values (personal data), so only its host is logged; header values never are.
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Debug, Message = "Batch {BatchId} row {ItemNo}: {Method} {Host} answered {Status} in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RowsHandlerCall, Level = LogLevel.Debug, Message = "Batch {BatchId} row {ItemNo}: {Method} {Host} answered {Status} in {ElapsedMs} ms")]
     private static partial void LogCall(ILogger logger, long batchId, int itemNo, string method, string host, int status, double elapsedMs);
 
-    [LoggerMessage(EventId = 5302, Level = LogLevel.Warning, Message = "Batch {BatchId}: the API answered 429, its rows pause for {Seconds} s")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RowsHandlerThrottled, Level = LogLevel.Warning, Message = "Batch {BatchId}: the API answered 429, its rows pause for {Seconds} s")]
     private static partial void LogThrottled(ILogger logger, long batchId, double seconds);
 }
 

@@ -143,7 +143,7 @@ public sealed partial class ScrapeHandler(SiteReader reader, ScrapeAddressStore 
         }
     }
 
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "Scrape chunk {ChunkId} of batch {BatchId} stops after {Errors} consecutive fetch errors; last: {LastError}")]
+    [LoggerMessage(EventId = WorkerLogEventIds.ScrapeHandlerChunkStopped, Level = LogLevel.Warning, Message = "Scrape chunk {ChunkId} of batch {BatchId} stops after {Errors} consecutive fetch errors; last: {LastError}")]
     private static partial void LogChunkStopped(ILogger logger, long chunkId, long batchId, int errors, string lastError);
 
     private static void Note(List<PageNote> notes, Uri url, string note)

@@ -65,6 +65,6 @@ public sealed partial class PendingMatchesSweep(
         return new MatchSweepResult(claimed.Count, batch.BatchId);
     }
 
-    [LoggerMessage(EventId = 5601, Level = LogLevel.Information, Message = "pending-matches: claimed {Count} match(es) into batch {BatchId}")]
+    [LoggerMessage(EventId = WorkerLogEventIds.PendingMatchesSweepSwept, Level = LogLevel.Information, Message = "pending-matches: claimed {Count} match(es) into batch {BatchId}")]
     private static partial void LogSwept(ILogger logger, int count, long batchId);
 }

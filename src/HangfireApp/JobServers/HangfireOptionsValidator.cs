@@ -40,10 +40,6 @@ internal sealed partial class HangfireOptionsValidator : IValidateOptions<Hangfi
                 }
             }
         }
-        if (options.Storage.QueuePollInterval <= TimeSpan.Zero)
-        {
-            errors.Add($"{HangfireOptions.Section}:Storage:QueuePollInterval must be positive.");
-        }
         if (options.HeartbeatInterval <= TimeSpan.Zero)
         {
             errors.Add($"{HangfireOptions.Section}:HeartbeatInterval must be positive.");

@@ -7,6 +7,7 @@ using Hangfire.States;
 using HangfireApp.Batches.Control;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.JobServers;
 
@@ -191,18 +192,18 @@ internal sealed partial class JobServersHostedService(
 
     private sealed record Running(PlannedServer Plan, BackgroundJobServerHostedService Hosted, int WorkerCount);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Job server {ServerName} started with {WorkerCount} workers on {QueueCount} queues")]
+    [LoggerMessage(EventId = LogEventIds.JobServersHostedServiceServerStarted, Level = LogLevel.Information, Message = "Job server {ServerName} started with {WorkerCount} workers on {QueueCount} queues")]
     private static partial void LogServerStarted(ILogger logger, string serverName, int workerCount, int queueCount);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "{Count} job server(s) stopped in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = LogEventIds.JobServersHostedServiceServersStopped, Level = LogLevel.Information, Message = "{Count} job server(s) stopped in {ElapsedMs} ms")]
     private static partial void LogServersStopped(ILogger logger, int count, long elapsedMs);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Job server {ServerName} resized from {OldCount} to {NewCount} workers: the replacement runs, the old server drains")]
+    [LoggerMessage(EventId = LogEventIds.JobServersHostedServiceResized, Level = LogLevel.Warning, Message = "Job server {ServerName} resized from {OldCount} to {NewCount} workers: the replacement runs, the old server drains")]
     private static partial void LogResized(ILogger logger, string serverName, int oldCount, int newCount);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Job server {ServerName} with {OldCount} workers drained and stopped in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = LogEventIds.JobServersHostedServiceDrained, Level = LogLevel.Information, Message = "Job server {ServerName} with {OldCount} workers drained and stopped in {ElapsedMs} ms")]
     private static partial void LogDrained(ILogger logger, string serverName, int oldCount, long elapsedMs);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Could not resize job server {ServerName} to {WorkerCount} workers")]
+    [LoggerMessage(EventId = LogEventIds.JobServersHostedServiceResizeFailed, Level = LogLevel.Error, Message = "Could not resize job server {ServerName} to {WorkerCount} workers")]
     private static partial void LogResizeFailed(ILogger logger, Exception exception, string serverName, int workerCount);
 }

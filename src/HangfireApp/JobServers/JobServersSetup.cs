@@ -1,9 +1,4 @@
 using Hangfire;
-using Hangfire.PostgreSql;
-using HangfireApp.Batches.Chunks;
-using HangfireApp.Batches.Database;
-using HangfireApp.Batches.Logging;
-using HangfireApp.Batches.Queues;
 using HangfireApp.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -12,8 +7,8 @@ namespace HangfireApp.JobServers;
 public static class JobServersSetup
 {
     /// <summary>
-    /// Hangfire on PostgreSQL with production defaults, and — unless the role is <c>web</c> — the job
-    /// servers of <c>Hangfire:Servers</c>.
+    /// The job servers of <c>Hangfire:Servers</c>, unless the role is <c>web</c>. Hangfire itself (storage, filters) is
+    /// the engine's (<c>AddBatchEngine</c>).
     /// </summary>
     public static WebApplicationBuilder AddJobServers(this WebApplicationBuilder builder)
     {
@@ -21,36 +16,6 @@ public static class JobServersSetup
         services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HangfireOptions>, HangfireOptionsValidator>();
         services.AddSingleton<ServerPlan>();
-        services.AddSingleton(sp =>
-        {
-            var storage = sp.GetRequiredService<IOptions<HangfireOptions>>().Value.Storage;
-            return new PostgreSqlStorageOptions
-            {
-                SchemaName = storage.SchemaName,
-                QueuePollInterval = storage.QueuePollInterval,
-                EnableLongPolling = storage.EnableLongPolling,
-                UseSlidingInvisibilityTimeout = storage.UseSlidingInvisibilityTimeout,
-                InvisibilityTimeout = storage.InvisibilityTimeout,
-                DistributedLockTimeout = storage.DistributedLockTimeout,
-                PrepareSchemaIfNecessary = storage.PrepareSchemaIfNecessary,
-            };
-        });
-        services.AddHangfire((sp, configuration) =>
-        {
-            var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
-            // Hangfire keeps filters in a process-wide list; replace ours rather than add a copy per host.
-            GlobalJobFilters.Filters.Remove<JobLogScopeFilter>();
-            GlobalJobFilters.Filters.Remove<ChunkRetryFilter>();
-            GlobalJobFilters.Filters.Remove<QueuePreservingFilter>();
-            configuration
-                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings()
-                .UseFilter(new JobLogScopeFilter(sp.GetRequiredService<ILoggerFactory>()))
-                .UseFilter(new ChunkRetryFilter())
-                .UseFilter(new QueuePreservingFilter())
-                .UsePostgreSqlStorage(connection => connection.UseNpgsqlConnection(connectionString), sp.GetRequiredService<PostgreSqlStorageOptions>());
-        });
         if (builder.ReadAppOptions().RunsJobServers)
         {
             services.AddSingleton<JobServersHostedService>();

@@ -114,6 +114,6 @@ public sealed partial class HttpScanner(
     private static Task BackOffAsync(HttpScannerOptions settings, int attempt, CancellationToken cancellationToken) =>
         attempt < settings.MaxAttempts ? Task.Delay(Backoff(settings, attempt), cancellationToken) : Task.CompletedTask;
 
-    [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Package scanner answered 429: all hosts pause for {Seconds} s")]
+    [LoggerMessage(EventId = WorkerLogEventIds.HttpScannerThrottled, Level = LogLevel.Warning, Message = "Package scanner answered 429: all hosts pause for {Seconds} s")]
     private static partial void LogThrottled(ILogger logger, double seconds);
 }

@@ -102,18 +102,18 @@ public sealed partial class RabbitMqIntake(
         sweep.Request();
     }
 
-    [LoggerMessage(EventId = 5610, Level = LogLevel.Information, Message = "RabbitMQ intake consuming {Queue} (prefetch {Prefetch})")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RabbitMqIntakeConsuming, Level = LogLevel.Information, Message = "RabbitMQ intake consuming {Queue} (prefetch {Prefetch})")]
     private static partial void LogConsuming(ILogger logger, string queue, ushort prefetch);
 
-    [LoggerMessage(EventId = 5611, Level = LogLevel.Warning, Message = "RabbitMQ intake: broker unavailable, retrying in {Seconds} s")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RabbitMqIntakeUnavailable, Level = LogLevel.Warning, Message = "RabbitMQ intake: broker unavailable, retrying in {Seconds} s")]
     private static partial void LogUnavailable(ILogger logger, Exception exception, double seconds);
 
-    [LoggerMessage(EventId = 5612, Level = LogLevel.Warning, Message = "RabbitMQ intake: message {DeliveryTag} rejected (not a valid match registration): {Problems}")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RabbitMqIntakeRejected, Level = LogLevel.Warning, Message = "RabbitMQ intake: message {DeliveryTag} rejected (not a valid match registration): {Problems}")]
     private static partial void LogRejected(ILogger logger, ulong deliveryTag, string problems);
 
-    [LoggerMessage(EventId = 5613, Level = LogLevel.Warning, Message = "RabbitMQ intake: registering match {MatchId} failed; the message is requeued")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RabbitMqIntakeRegisterFailed, Level = LogLevel.Warning, Message = "RabbitMQ intake: registering match {MatchId} failed; the message is requeued")]
     private static partial void LogRegisterFailed(ILogger logger, Exception exception, string? matchId);
 
-    [LoggerMessage(EventId = 5614, Level = LogLevel.Warning, Message = "RabbitMQ intake: the channel on {Queue} was closed ({Reason}); reconnecting")]
+    [LoggerMessage(EventId = WorkerLogEventIds.RabbitMqIntakeChannelClosed, Level = LogLevel.Warning, Message = "RabbitMQ intake: the channel on {Queue} was closed ({Reason}); reconnecting")]
     private static partial void LogChannelClosed(ILogger logger, string queue, string? reason);
 }

@@ -35,6 +35,6 @@ public sealed partial class SweepTrigger(IServiceScopeFactory scopes, ILogger<Sw
         }
     }
 
-    [LoggerMessage(EventId = 5602, Level = LogLevel.Warning, Message = "pending-matches sweep after a registration failed; the recurring sweep will retry")]
+    [LoggerMessage(EventId = WorkerLogEventIds.SweepTriggerSweepFailed, Level = LogLevel.Warning, Message = "pending-matches sweep after a registration failed; the recurring sweep will retry")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

@@ -12,14 +12,15 @@ using HangfireApp.Batches.WorkerTypes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using HangfireApp.Batches.States;
 
 namespace HangfireApp.Api.Batches;
 
 /// <summary>The batches API: submit, read, cancel, rerun. JSON, camelCase; states as snake_case strings.</summary>
 public static class BatchesApi
 {
-    private static readonly string[] States = ["created", "running", "succeeded", "completed_with_failures", "failed", "cancelled"];
-    private static readonly string[] ItemStates = ["pending", "running", "succeeded", "failed", "cancelled"];
+    private static readonly IReadOnlyList<string> States = BatchStates.All;
+    private static readonly IReadOnlyList<string> ItemStates = HangfireApp.Batches.States.ItemStates.All;
 
     public static WebApplication MapBatchesApi(this WebApplication app)
     {
@@ -189,7 +190,7 @@ public static class BatchesApi
             idempotencyKey, idempotencyKey is null ? null : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body))));
     }
 
-    /// <summary>Streams the output file the batch's worker type assembled when the batch ended (rows, scrape).</summary>
+    /// <summary>Streams the output file the batch's worker type assembled when the batch ended (its final handler).</summary>
     private static async Task<IResult> OutputAsync(long id, BatchQueries queries, BatchOutputStore outputs, CancellationToken cancellationToken)
     {
         if (await queries.GetAsync(id, cancellationToken) is not { } batch)

@@ -6,9 +6,9 @@ namespace HangfireApp.Dashboard.Batches;
 /// <summary>How batch numbers read on the pages and in the live JSON; one place so both always agree.</summary>
 internal static class BatchFormat
 {
-    public static readonly IReadOnlyList<string> BatchStates = ["created", "running", "succeeded", "completed_with_failures", "failed", "cancelled"];
+    public static readonly IReadOnlyList<string> BatchStates = HangfireApp.Batches.States.BatchStates.All;
 
-    public static bool IsOpen(string state) => state is "created" or "running";
+    public static bool IsOpen(string state) => !HangfireApp.Batches.States.BatchStates.IsFinal(state);
 
     /// <summary>Bootstrap 3 label class of a batch or chunk state.</summary>
     public static string StateClass(string state) => state switch

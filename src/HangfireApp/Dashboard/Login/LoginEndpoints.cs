@@ -3,6 +3,7 @@ using HangfireApp.Auth;
 using HangfireApp.Batches.Audit;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Dashboard.Login;
 
@@ -136,12 +137,12 @@ public static partial class LoginEndpoints
         return isLocal ? returnUrl! : context.Request.PathBase + DefaultReturnPath;
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Dashboard user {UserName} signed in from {Address}")]
+    [LoggerMessage(EventId = LogEventIds.LoginEndpointsSignedIn, Level = LogLevel.Information, Message = "Dashboard user {UserName} signed in from {Address}")]
     private static partial void LogSignedIn(ILogger logger, string userName, string? address);
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Failed dashboard sign-in for {UserName} from {Address}")]
+    [LoggerMessage(EventId = LogEventIds.LoginEndpointsFailed, Level = LogLevel.Warning, Message = "Failed dashboard sign-in for {UserName} from {Address}")]
     private static partial void LogFailed(ILogger logger, string userName, string? address);
 
-    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Throttled dashboard sign-in for {UserName} from {Address}")]
+    [LoggerMessage(EventId = LogEventIds.LoginEndpointsThrottled, Level = LogLevel.Warning, Message = "Throttled dashboard sign-in for {UserName} from {Address}")]
     private static partial void LogThrottled(ILogger logger, string userName, string? address);
 }
