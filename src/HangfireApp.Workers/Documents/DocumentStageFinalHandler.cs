@@ -44,6 +44,6 @@ public sealed partial class DocumentStageFinalHandler(DocumentStore documents, I
         }
     }
 
-    [LoggerMessage(EventId = 5711, Level = LogLevel.Warning, Message = "{Documents} document(s) ended failed: their {Stage} items in batch {BatchId} ({State}) did not finish")]
+    [LoggerMessage(EventId = WorkerLogEventIds.DocumentStageFinalHandlerEnded, Level = LogLevel.Warning, Message = "{Documents} document(s) ended failed: their {Stage} items in batch {BatchId} ({State}) did not finish")]
     private static partial void LogEnded(ILogger logger, long documents, string stage, long batchId, string state);
 }

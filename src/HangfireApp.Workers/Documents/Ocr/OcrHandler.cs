@@ -123,9 +123,9 @@ public sealed partial class OcrHandler(DocumentStore documents, IDocumentFileSto
         }
     }
 
-    [LoggerMessage(EventId = 5701, Level = LogLevel.Warning, Message = "Document {DocumentId} page {PageNo} hit the OCR deadline of {DeadlineSeconds} s; partial text kept")]
+    [LoggerMessage(EventId = WorkerLogEventIds.OcrHandlerDeadline, Level = LogLevel.Warning, Message = "Document {DocumentId} page {PageNo} hit the OCR deadline of {DeadlineSeconds} s; partial text kept")]
     private static partial void LogDeadline(ILogger logger, long documentId, int pageNo, double deadlineSeconds);
 
-    [LoggerMessage(EventId = 5702, Level = LogLevel.Warning, Message = "Document {DocumentId} page {PageNo} could not be read: {Error}")]
+    [LoggerMessage(EventId = WorkerLogEventIds.OcrHandlerPageFailed, Level = LogLevel.Warning, Message = "Document {DocumentId} page {PageNo} could not be read: {Error}")]
     private static partial void LogPageFailed(ILogger logger, long documentId, int pageNo, string error);
 }

@@ -34,6 +34,6 @@ public sealed partial class ValidationHandler(DocumentStore documents, IOptions<
         return new { documentId, status = outcome.Status, reasons = outcome.Reasons.Count };
     }
 
-    [LoggerMessage(EventId = 5710, Level = LogLevel.Information, Message = "Document {DocumentId} is {Status} ({Reasons} reason(s))")]
+    [LoggerMessage(EventId = WorkerLogEventIds.ValidationHandlerOutcome, Level = LogLevel.Information, Message = "Document {DocumentId} is {Status} ({Reasons} reason(s))")]
     private static partial void LogOutcome(ILogger logger, long documentId, string status, int reasons);
 }
