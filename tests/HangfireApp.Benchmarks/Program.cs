@@ -39,11 +39,16 @@ if (args.Contains("--documents"))
 if (args.Contains("--packages"))
 {
     // The packages benchmark of issue 5: a separate mode, so the engine benchmark stays as it was.
-    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), new()
+    // The module's defaults unless overridden: --packages-chunk, --packages-slice, --packages-dop.
+    var packageSettings = new Dictionary<string, string>();
+    foreach (var (arg, key) in new[] { ("--packages-chunk", "ChunkSize"), ("--packages-slice", "SliceSize"), ("--packages-dop", "MaxDegreeOfParallelism") })
     {
-        ["WorkerTypes:packages:ChunkSize"] = Arg("--packages-chunk", 1_000).ToString(CultureInfo.InvariantCulture),
-        ["WorkerTypes:packages:MaxDegreeOfParallelism"] = Arg("--packages-dop", 8).ToString(CultureInfo.InvariantCulture),
-    });
+        if (Arg(arg, 0) is > 0 and var value)
+        {
+            packageSettings[$"WorkerTypes:packages:{key}"] = value.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), Arg("--packages-warmup", 500), packageSettings);
 }
 if (args.Contains("--dashboard"))
 {

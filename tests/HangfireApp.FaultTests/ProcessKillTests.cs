@@ -62,7 +62,7 @@ public sealed class ProcessKillTests(FaultFixture fixture)
             {
                 workerType = "bench",
                 items = Enumerable.Repeat(new { delayMs = 0 }, 100_000).ToArray(),
-                chunkSize = 50,
+                chunkSize = 20, // 5,000 jobs to create in the transaction: a wide window to land the kill in
                 description = "killed mid-submit",
             }));
             // Mid-transaction: the submit's connection has written (it holds a transaction id) and not committed.

@@ -19,7 +19,14 @@ public sealed class PackagesModule : IWorkerTypeModule
 
     public void Register(WorkerTypeBuilder builder)
     {
-        builder.Handler<PackageScanHandler>()
+        builder.BulkHandler<PackageScanHandler>()
+            // A slice is a few round trips whatever its size, and its matching is CPU work: big slices, a few at a time.
+            .Defaults(defaults =>
+            {
+                defaults.ChunkSize = 1_000;
+                defaults.SliceSize = 250;
+                defaults.MaxDegreeOfParallelism = 4;
+            })
             .FinalHandler<PackageScanFinalHandler>()
             .Options<PackagesOptions>(PackagesOptions.Section, Validate)
             .Migrations()

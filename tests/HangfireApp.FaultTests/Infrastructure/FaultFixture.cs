@@ -152,19 +152,44 @@ public sealed class FaultFixture : IAsyncLifetime
     public async Task<TimeSpan> WaitAllFinalAsync(TimeSpan timeout)
     {
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        await Eventually.Until(async () =>
+        try
         {
-            try
+            await Eventually.Until(async () =>
             {
-                return await ScalarAsync("select count(*) from app.batches where state in ('created', 'running')");
-            }
-            catch (NpgsqlException)
-            {
-                return -1; // still coming back
-            }
-        }, open => open == 0, timeout, "every batch to become final");
+                try
+                {
+                    return await ScalarAsync("select count(*) from app.batches where state in ('created', 'running')");
+                }
+                catch (NpgsqlException)
+                {
+                    return -1; // still coming back
+                }
+            }, open => open == 0, timeout, "every batch to become final");
+        }
+        catch (TimeoutException e)
+        {
+            // What a stall looks like from inside: the open chunks with their jobs, and what the hosts said last.
+            throw new TimeoutException($"{e.Message}\nOpen chunks: {await OpenChunksAsync()}\n--- worker (last lines) ---\n{Tail(Worker.Output)}\n--- web (last lines) ---\n{Tail(Web.Output)}", e);
+        }
         return stopwatch.Elapsed;
     }
+
+    private async Task<string> OpenChunksAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            select string_agg(format('chunk %s %s attempt %s epoch %s heartbeat %s job %s %s fetched %s',
+                       c.id, c.state, c.attempt, c.lease_epoch, c.heartbeat_at, c.hangfire_job_id, j.statename, q.fetchedat), '; ')
+            from app.chunks c
+            left join hangfire.job j on j.id = c.hangfire_job_id::bigint
+            left join hangfire.jobqueue q on q.jobid = j.id
+            where c.state in ('queued', 'running')
+            """, connection);
+        return (await command.ExecuteScalarAsync())?.ToString() ?? "none";
+    }
+
+    private static string Tail(string output) => string.Join('\n', output.Split('\n').TakeLast(30));
 
     public async Task<double> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
     {

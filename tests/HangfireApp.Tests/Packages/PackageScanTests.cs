@@ -250,6 +250,29 @@ public sealed class PackageScanTests(PackagesFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rescan_MatchesTheNewerRecord_AfterAReimport_NotTheCompiledOne()
+    {
+        var record = PackagesFixture.Fixture("GHSA-p6mc-m468-83gw.json");
+        await fixture.PostJsonAsync("/api/advisories/import", record);
+        await fixture.PostAsync("/api/packages", new[] { new { ecosystem = "npm", name = "lodash", version = "4.17.15" } });
+        var first = await fixture.SweepAsync();
+        (await fixture.Api.WaitFinalAsync(first.BatchIds.Single())).State.ShouldBe("succeeded");
+        (await fixture.Db.ScalarAsync("select count(*) from app.findings where fixed_in = '4.17.19'")).ShouldBe(1);
+
+        // A newer record says 4.17.15 was never affected (fixed in 4.17.12): the host's compiled copy must not be used.
+        var newer = record.Replace("2023-11-08T04:03:30Z", "2024-02-01T00:00:00Z", StringComparison.Ordinal)
+            .Replace("\"fixed\": \"4.17.19\"", "\"fixed\": \"4.17.12\"", StringComparison.Ordinal);
+        (await fixture.PostJsonAsync("/api/advisories/import", newer)).Body.GetProperty("updated").GetInt32().ShouldBe(1);
+        await using (var rescan = fixture.Db.CreateCommand("update app.packages set status = 'pending'"))
+        {
+            await rescan.ExecuteNonQueryAsync();
+        }
+        var second = await fixture.SweepAsync();
+        (await fixture.Api.WaitFinalAsync(second.BatchIds.Single())).State.ShouldBe("succeeded");
+        (await fixture.Db.ScalarAsync("select count(*) from app.findings")).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task FailedScan_EndsFailedWithError_RerunPutsItBackToPending_AndTheNextScanSucceeds()
     {
         await fixture.PostJsonAsync("/api/advisories/import", PackagesFixture.Fixture("GHSA-jf85-cpcp-j695.json"));

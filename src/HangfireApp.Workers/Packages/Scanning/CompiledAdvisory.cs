@@ -12,12 +12,12 @@ public sealed class MatchTarget
         Name = name;
         Version = version;
         NameKey = OsvMatcher.NormalizeName(ecosystem, name);
-        if (VersionSchemes.TryGet(ecosystem, out var scheme) && scheme.ParseKey(version) is { } key)
+        if (VersionSchemes.TryGet(ecosystem, out var scheme) && ParsedVersions.Key(scheme, version) is { } key)
         {
             Scheme = scheme;
             EcosystemKey = key;
         }
-        SemVerKey = VersionSchemes.SemVer.ParseKey(version);
+        SemVerKey = ParsedVersions.Key(VersionSchemes.SemVer, version);
     }
 
     public string Ecosystem { get; }
@@ -38,8 +38,8 @@ public sealed class MatchTarget
 }
 
 /// <summary>
-/// An OSV record's <c>affected</c> entries compiled for matching many package versions: every version the record
-/// names is parsed once (per version scheme) and every range's events are filtered and sorted once. Decides
+/// An OSV record's <c>affected</c> entries compiled for matching many package versions: every version string is
+/// parsed once per host (<see cref="ParsedVersions"/>) and every range's events are filtered and sorted once. Decides
 /// exactly as <see cref="OsvMatcher.IsAffected"/> and <see cref="OsvAdvisoryMatcher"/>'s fixed-in rule do (same
 /// order of evaluation, same sort, same fallbacks); only the repeated parsing is gone. Immutable, so one instance
 /// serves every scan thread.
@@ -47,10 +47,6 @@ public sealed class MatchTarget
 public sealed class CompiledAdvisory
 {
     private readonly Entry[] _entries;
-
-    // Parsed keys of every version string the record names, per scheme; a string missing here is parsed on the
-    // spot by the scheme (so a malformed record fails or falls back exactly where the plain matcher would).
-    private readonly Dictionary<IVersionScheme, Dictionary<string, object?>> _keys = [];
 
     public CompiledAdvisory(string id, IReadOnlyList<OsvAffected> affected)
     {
@@ -68,7 +64,7 @@ public sealed class CompiledAdvisory
     /// <summary>The match (with the lowest fixed version above the target's), or null when the target is not affected.</summary>
     public AdvisoryMatch? Match(MatchTarget target) => IsAffected(target) ? new AdvisoryMatch(FixedIn(target)) : null;
 
-    private Entry Compile(OsvAffected affected)
+    private static Entry Compile(OsvAffected affected)
     {
         if (affected.Package is not { } package)
         {
@@ -85,10 +81,6 @@ public sealed class CompiledAdvisory
         {
             nameError = e; // thrown again at match time, where the plain matcher would throw it
         }
-        if (scheme is not null)
-        {
-            Remember(scheme, affected.Versions);
-        }
         var ranges = new CompiledRange[affected.Ranges.Count];
         for (var i = 0; i < ranges.Length; i++)
         {
@@ -99,18 +91,13 @@ public sealed class CompiledAdvisory
                 "ECOSYSTEM" => scheme,
                 _ => null,
             };
-            if (scheme is not null)
-            {
-                Remember(scheme, range.Events.Select(e => e.Fixed)); // the fixed-in rule reads fixed versions in the ecosystem's scheme
-            }
             ranges[i] = rangeScheme is null ? new CompiledRange(range.Type, null, [], []) : CompileRange(range, rangeScheme);
         }
         return new Entry(affected, package, nameKey, nameError, ranges);
     }
 
-    private CompiledRange CompileRange(OsvRange range, IVersionScheme scheme)
+    private static CompiledRange CompileRange(OsvRange range, IVersionScheme scheme)
     {
-        Remember(scheme, range.Events.SelectMany(e => new[] { e.Introduced, e.Fixed, e.LastAffected, e.Limit }));
         // As OsvMatcher.InRange: the events that order, with the same filter and the same (unstable) sort on the
         // same input, so ties come out in the same order.
         var valid = range.Events.Where(e => IsZero(e.Introduced) || Key(scheme, EventVersion(e)) is not null).ToList();
@@ -169,7 +156,7 @@ public sealed class CompiledAdvisory
         return string.Equals(entry.NameKey, target.NameKey, StringComparison.Ordinal);
     }
 
-    private bool SameVersion(string listed, MatchTarget target)
+    private static bool SameVersion(string listed, MatchTarget target)
     {
         if (string.Equals(listed, target.Version, StringComparison.Ordinal))
         {
@@ -182,7 +169,7 @@ public sealed class CompiledAdvisory
         return Key(scheme, listed) is { } key && scheme.CompareKeys(key, target.EcosystemKey!) == 0;
     }
 
-    private bool InRange(CompiledRange range, IVersionScheme scheme, object version, string versionText)
+    private static bool InRange(CompiledRange range, IVersionScheme scheme, object version, string versionText)
     {
         if (range.Limits.Length > 0 && range.Limits.All(e => Compare(scheme, version, versionText, e.Limit!) >= 0))
         {
@@ -243,26 +230,11 @@ public sealed class CompiledAdvisory
         return candidates.FirstOrDefault();
     }
 
-    private int Compare(IVersionScheme scheme, object version, string versionText, string other) =>
+    private static int Compare(IVersionScheme scheme, object version, string versionText, string other) =>
         Key(scheme, other) is { } key ? scheme.CompareKeys(version, key) : scheme.Compare(versionText, other);
 
-    private object? Key(IVersionScheme scheme, string text) =>
-        _keys.TryGetValue(scheme, out var keys) && keys.TryGetValue(text, out var key) ? key : scheme.ParseKey(text);
-
-    private void Remember(IVersionScheme scheme, IEnumerable<string?> versions)
-    {
-        if (!_keys.TryGetValue(scheme, out var keys))
-        {
-            _keys[scheme] = keys = new Dictionary<string, object?>(StringComparer.Ordinal);
-        }
-        foreach (var version in versions)
-        {
-            if (version is not null && !keys.ContainsKey(version))
-            {
-                keys[version] = scheme.ParseKey(version);
-            }
-        }
-    }
+    /// <summary>The parsed key; a null string is handed to the scheme as the plain matcher would (and fails there alike).</summary>
+    private static object? Key(IVersionScheme scheme, string text) => text is null ? scheme.ParseKey(text!) : ParsedVersions.Key(scheme, text);
 
     private static bool IsZero(string? introduced) => introduced == "0";
 
