@@ -14,6 +14,14 @@ dotnet build src/HangfireApp -c Release -nologo -v quiet -clp:ErrorsOnly
 export ConnectionStrings__Postgres=${ConnectionStrings__Postgres:-$connection}
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export Auth__BootstrapAdminKey=${Auth__BootstrapAdminKey:-dev-admin-key}
+# Development: a chunk's failed items are retried after 2 s instead of 10 s, 1 min, 5 min, so a batch with failing
+# items ends in seconds. Set WorkerTypes__<name>__Retry__DelaysSeconds__0 yourself to keep another delay.
+if [[ $ASPNETCORE_ENVIRONMENT == Development ]]; then
+  for type in bench packages rows scrape documents preprocessing ocr nlp validation telemetry; do
+    delay="WorkerTypes__${type}__Retry__DelaysSeconds__0"
+    [[ -n ${!delay:-} ]] || export "$delay=2"
+  done
+fi
 # A development dashboard user admin/admin, for this script only (never in appsettings.json). Set Auth__Users__0__*
 # yourself to use another one; make hashes with `dotnet run --project src/HangfireApp -- hash-password`.
 if [[ -z ${Auth__Users__0__Name:-} ]]; then

@@ -45,6 +45,7 @@ public static class BatchEngineSetup
         // One registry per host: the engine's metrics and the cluster gauges; /metrics adds the process-wide defaults.
         services.AddSingleton(_ => new EngineMetrics(Prometheus.Metrics.NewCustomRegistry()));
         services.AddSingleton<ClusterGauges>();
+        services.AddSingleton<ChartQueries>();
         services.AddHostedService<MinuteRollup>();
         services.AddSingleton<ControlSnapshot>();
         services.AddSingleton<ChunkGate>();
@@ -66,6 +67,7 @@ public static class BatchEngineSetup
         services.AddSingleton<BatchFinalizer>();
         services.AddSingleton<BatchControl>();
         services.AddSingleton<BatchQueries>();
+        services.AddSingleton<ChunkJobQueries>();
         services.AddSingleton<BatchOutputStore>();
         services.AddSingleton<ChunkStore>();
         services.AddSingleton<ChunkFinisher>();

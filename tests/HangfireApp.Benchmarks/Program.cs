@@ -50,6 +50,11 @@ if (args.Contains("--packages"))
     }
     return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), Arg("--packages-warmup", 500), packageSettings);
 }
+if (args.Contains("--metrics"))
+{
+    // The cost of a /metrics scrape next to /health/live (issue 13).
+    return await MetricsBench.RunAsync(server, Arg("--metrics-batches", 200), Arg("--metrics-items", 500), Arg("--samples", 50));
+}
 if (args.Contains("--dashboard"))
 {
     // Page timings of the Batches dashboard pages (issue 4).

@@ -24,12 +24,42 @@ public static class AuditedAction
             if (result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } && !repeat)
             {
                 var http = context.HttpContext;
-                var target = result is IValueHttpResult { Value: HangfireApp.Batches.Queries.BatchView batch } ? $"batch:{batch.Id}"
-                    : result is IValueHttpResult { Value: HangfireApp.Batches.Schedules.ScheduleView schedule } ? $"schedule:{schedule.Id}"
-                    : http.Request.RouteValues.TryGetValue("id", out var id) ? $"{action.Split('.')[0]}:{id}" : null;
+                var value = (result as IValueHttpResult)?.Value;
+                var batchId = value switch
+                {
+                    HangfireApp.Batches.Queries.BatchView batch => batch.Id,
+                    // Worker-type submits answer a view that carries the batch (rows: {batch, rows, columns, …}).
+                    not null => (value.GetType().GetProperty("Batch")?.GetValue(value) as HangfireApp.Batches.Queries.BatchView)?.Id,
+                    null => null,
+                };
+                var target = batchId is { } idOfBatch ? $"batch:{idOfBatch}"
+                    : value is HangfireApp.Batches.Schedules.ScheduleView schedule ? $"schedule:{schedule.Id}"
+                    : http.Request.RouteValues.TryGetValue("id", out var id) ? $"{action.Split('.')[0]}:{id}"
+                    // Calls on a collection (register packages, import advisories) act on it as a whole.
+                    : $"{action.Split('.')[0]}:*";
                 await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(
-                    http.User.Identity?.Name ?? "unknown", action, target, null, http.RequestAborted);
+                    http.User.Identity?.Name ?? "unknown", action, target, Details(http, result, value), http.RequestAborted);
             }
             return returned;
         });
+
+    /// <summary>What the call did, as its answer says: the status and the answer itself when it is small (API answers
+    /// never carry secrets: the rows call's secret headers come back redacted), else its size.</summary>
+    private static object Details(HttpContext http, object? result, object? value)
+    {
+        var status = (result as IStatusCodeHttpResult)?.StatusCode;
+        System.Text.Json.JsonElement? json = value is null ? null : System.Text.Json.JsonSerializer.SerializeToElement(value, value.GetType(), AuditJson);
+        var small = json is { } element && element.GetRawText().Length <= MaxDetailChars;
+        return new
+        {
+            request = $"{http.Request.Method} {http.Request.Path}",
+            status,
+            result = small ? json : (System.Text.Json.JsonElement?)null,
+            resultChars = small || json is null ? (int?)null : json.Value.GetRawText().Length,
+        };
+    }
+
+    private const int MaxDetailChars = 4096;
+
+    private static readonly System.Text.Json.JsonSerializerOptions AuditJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 }

@@ -1,6 +1,6 @@
-using System.ComponentModel;
 using Hangfire;
 using Hangfire.Server;
+using Hangfire.States;
 
 namespace HangfireApp.Batches.Chunks;
 
@@ -13,10 +13,22 @@ public sealed class ChunkJob(ChunkRunner runner)
     /// <summary>Hangfire's own retries are off: a chunk retries through <see cref="ChunkRetryFilter"/> with
     /// its worker type's delays, and any other failure is left to the stalled-chunks sweep.</summary>
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    [DisplayName("Chunk {0}")]
-    public Task RunAsync(long chunkId, PerformContext? context, CancellationToken cancellationToken)
+    // No [DisplayName]: Hangfire would prefer it to the dashboard's DisplayNameFunc, which titles a chunk job
+    // "Chunk 3 of batch 18" (HangfireApp.Dashboard.Operations.ChunkJobPage).
+    public async Task RunAsync(long chunkId, PerformContext? context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context); // Hangfire always passes it when it performs the job.
-        return runner.RunAsync(chunkId, context.BackgroundJob.Id, cancellationToken);
+        try
+        {
+            await runner.RunAsync(chunkId, context.BackgroundJob.Id, cancellationToken);
+        }
+        catch (ChunkRetryException retry)
+        {
+            // Scheduled straight from Processing. Were the exception left to Hangfire, the job's history would first
+            // show a red Failed state with a stack trace, although nothing failed for good: the chunk only waits.
+            // Hangfire then leaves the job alone: it completes a job only while it is still Processing.
+            var state = new ScheduledState(retry.Delay) { Reason = ChunkRetryFilter.ReasonOf(retry) };
+            new BackgroundJobClient(context.Storage).ChangeState(context.BackgroundJob.Id, state, ProcessingState.StateName);
+        }
     }
 }

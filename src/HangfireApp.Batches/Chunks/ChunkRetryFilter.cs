@@ -12,7 +12,8 @@ public class ChunkRetryException(string message, TimeSpan delay) : Exception(mes
 /// <summary>
 /// Turns a chunk job failed by <see cref="ChunkRetryException"/> into a Scheduled retry after the worker
 /// type's delay. The delay comes with the exception because it differs per worker type, which a
-/// method-level <c>AutomaticRetry</c> cannot express.
+/// method-level <c>AutomaticRetry</c> cannot express. <see cref="ChunkJob"/> schedules its own retries without
+/// failing (so no Failed state lands in the history); this is the fallback for an exception that escapes it.
 /// </summary>
 /// <remarks>
 /// A real retry (not a deferral) is also listed on Hangfire's Retries page, as Hangfire's own <c>AutomaticRetry</c>
@@ -31,12 +32,13 @@ public sealed class ChunkRetryFilter : IElectStateFilter, IApplyStateFilter
         if (context.CandidateState is FailedState failed
             && (failed.Exception as ChunkRetryException ?? failed.Exception?.InnerException as ChunkRetryException) is { } retry)
         {
-            context.CandidateState = new ScheduledState(retry.Delay)
-            {
-                Reason = retry is Control.ChunkDeferredException ? retry.Message : $"{RetryPrefix} {retry.Message}",
-            };
+            context.CandidateState = new ScheduledState(retry.Delay) { Reason = ReasonOf(retry) };
         }
     }
+
+    /// <summary>The Scheduled state's reason: a real retry starts with <see cref="RetryPrefix"/>; a deferral says why it waits.</summary>
+    public static string ReasonOf(ChunkRetryException retry) =>
+        retry is Control.ChunkDeferredException ? retry.Message : $"{RetryPrefix} {retry.Message}";
 
     public void OnStateApplied(ApplyStateContext context, Hangfire.Storage.IWriteOnlyTransaction transaction)
     {

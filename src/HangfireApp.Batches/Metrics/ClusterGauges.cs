@@ -206,8 +206,10 @@ public sealed class ClusterGauges : IDisposable
             var (depth, oldest) = queues.GetValueOrDefault(queue);
             return new QueueReading(queue, depth, oldest, servers.Count(server => server.Alive && server.Queues.Contains(queue)));
         }).ToList();
+        // While a server is replaced for a new WorkerCount, the old and the new one share a label for a moment: summed.
         var serverReadings = servers.Where(server => server.Alive)
-            .Select(server => new ServerReading(ServerLabel(server.Id), server.Workers, busy.GetValueOrDefault(server.Id)))
+            .GroupBy(server => ServerLabel(server.Id), StringComparer.Ordinal)
+            .Select(group => new ServerReading(group.Key, group.Sum(server => server.Workers), group.Sum(server => busy.GetValueOrDefault(server.Id))))
             .OrderBy(server => server.Server, StringComparer.Ordinal)
             .ToList();
         return new ClusterReading(DateTime.UtcNow, queueReadings, serverReadings, batches, running);

@@ -9,7 +9,7 @@ public static class ApiSetup
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddApiKeyScheme());
         var maxBody = builder.Configuration.GetValue<long?>($"{BatchLimitsOptions.Section}:MaxRequestBodyBytes") ?? new BatchLimitsOptions().MaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
         return builder;

@@ -27,6 +27,8 @@ public static class DashboardSetup
             Authorization = [],
             AsyncAuthorization = [new DashboardRoleFilter()],
             IsReadOnlyFunc = context => !DashboardAccess.CanOperate(context),
+            // Chunk jobs are listed as "Chunk 3 of batch 18", not by their chunk's database id.
+            DisplayNameFunc = Operations.ChunkJobPage.DisplayName,
         }).RequireAuthorization(AuthSetup.DashboardPolicy);
         app.MapDashboardLogin();
         return app;

@@ -16,6 +16,7 @@ public static class JobServersSetup
         services.AddOptions<HangfireOptions>().BindConfiguration(HangfireOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HangfireOptions>, HangfireOptionsValidator>();
         services.AddSingleton<ServerPlan>();
+        services.AddSingleton<ServerControls>();
         if (builder.ReadAppOptions().RunsJobServers)
         {
             services.AddSingleton<JobServersHostedService>();

@@ -104,8 +104,18 @@ public sealed class FaultCluster : IAsyncDisposable
     private Task PgCtlAsync(params string[] arguments) =>
         RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, .. arguments], [], _asPostgres);
 
-    private static async Task SignalAsync(string signal, int[] processes) =>
-        await RunAsync("kill", [$"-{signal}", .. processes.Select(pid => pid.ToString(CultureInfo.InvariantCulture))], [], asPostgres: false);
+    private static async Task SignalAsync(string signal, int[] processes)
+    {
+        try
+        {
+            await RunAsync("kill", [$"-{signal}", .. processes.Select(pid => pid.ToString(CultureInfo.InvariantCulture))], [], asPostgres: false);
+        }
+        catch (InvalidOperationException) when (processes.Any(pid => !Directory.Exists($"/proc/{pid}")))
+        {
+            // A server process that was already exiting when the list was taken (an autovacuum worker, a backend whose
+            // client closed) is gone; kill signalled every other one, which is all a freeze needs.
+        }
+    }
 
     private static IEnumerable<int> ChildrenOf(int parent)
     {

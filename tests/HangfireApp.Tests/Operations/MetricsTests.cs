@@ -88,6 +88,22 @@ public sealed partial class MetricsTests(OperationsFixture host)
         (await response.Content.ReadAsStringAsync()).ShouldContain("hangfireapp_batches");
     }
 
+    [Fact]
+    public async Task ServersSharingALabel_AreSummed_NotA500()
+    {
+        // A second host in this process with the same server name: its Hangfire server id differs only in the guid,
+        // as the old and the new server do while a WorkerCount change replaces one (both label "name:pid").
+        await using var second = new AppFactory(host.App.Database, OperationsFixture.Settings());
+        using var secondApi = second.ApiClient();
+        await Eventually.Until(() => secondApi.GetAsync(new Uri("/health/ready", UriKind.Relative)), r => r.IsSuccessStatusCode, because: "the second host");
+        using var anonymous = host.App.CreateClient();
+
+        var text = await Eventually.Until(() => ScrapeAsync(anonymous), t => Value(t, "hangfireapp_workers", ("server", Server(t))) == 8,
+            because: "both servers' workers to be counted under their shared label");
+
+        Value(text, "hangfireapp_queue_servers", ("queue", "bench-2-normal")).ShouldBe(2);
+    }
+
     public static async Task<string> ScrapeAsync(HttpClient client)
     {
         using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));

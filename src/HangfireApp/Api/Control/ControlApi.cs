@@ -1,12 +1,9 @@
 using System.Security.Claims;
-using Hangfire;
 using HangfireApp.Auth;
-using HangfireApp.Batches.Audit;
 using HangfireApp.Batches.Control;
 using HangfireApp.JobServers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace HangfireApp.Api.Control;
 
@@ -58,44 +55,21 @@ public static class ControlApi
     }
 
     private static async Task<Results<Accepted<ServerControlView>, ProblemHttpResult>> SetWorkerCountAsync(
-        string name, ServerControlBody body, JobStorage storage, NpgsqlDataSource dataSource, AuditLog audit,
-        IOptions<ControlOptions> options, ClaimsPrincipal user, CancellationToken cancellationToken)
+        string name, ServerControlBody body, ServerControls servers, IOptions<ControlOptions> options, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (body.WorkerCount is not { } count || count is < 1 or > HangfireOptionsValidator.MaxWorkerCount)
         {
             return Invalid("workerCount", $"workerCount must be between 1 and {HangfireOptionsValidator.MaxWorkerCount}.");
         }
-        // A server is addressed by its name as /api/servers shows it, with or without the ":pid:guid" Hangfire adds.
-        var serverName = name.Split(':')[0];
-        var running = storage.GetMonitoringApi().Servers()
-            .Where(server => server.Name.Split(':')[0] == serverName)
-            .ToList();
-        if (running.Count == 0)
+        try
         {
-            return TypedResults.Problem(statusCode: 404, title: "Not found",
-                detail: $"No job server named '{serverName}' is running. GET /api/servers lists them (the name before the first ':').");
+            var serverName = await servers.SetWorkerCountAsync(name, count, Actor(user), cancellationToken);
+            return TypedResults.Accepted("/api/servers", new ServerControlView(serverName, count, options.Value.RefreshInterval.TotalSeconds));
         }
-        await using var transaction = await HangfireApp.Batches.Storage.AppTransaction.BeginAsync(dataSource, cancellationToken);
-        int? before;
-        await using (var read = transaction.Command("select worker_count from app.server_controls where server_name = @name for update"))
+        catch (ServerNotFoundException e)
         {
-            read.Parameters.AddWithValue("name", serverName);
-            before = (int?)await read.ExecuteScalarAsync(cancellationToken);
+            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: e.Message);
         }
-        await using (var write = transaction.Command("""
-            insert into app.server_controls (server_name, worker_count, updated_at, updated_by) values (@name, @count, now(), @actor)
-            on conflict (server_name) do update set worker_count = excluded.worker_count, updated_at = now(), updated_by = excluded.updated_by
-            """))
-        {
-            write.Parameters.AddWithValue("name", serverName);
-            write.Parameters.AddWithValue("count", count);
-            write.Parameters.AddWithValue("actor", Actor(user));
-            await write.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await audit.RecordAsync(transaction, Actor(user), AuditActions.ServerWorkerCount, $"server:{serverName}",
-            new { workerCount = new { before = before ?? running[0].WorkersCount, after = count } }, cancellationToken);
-        transaction.Complete();
-        return TypedResults.Accepted("/api/servers", new ServerControlView(serverName, count, options.Value.RefreshInterval.TotalSeconds));
     }
 
     private static async Task<Results<Ok<WorkerTypeControl>, ProblemHttpResult>> Guard(Func<Task<WorkerTypeControl>> action)

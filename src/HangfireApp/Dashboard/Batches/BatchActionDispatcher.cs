@@ -78,7 +78,7 @@ internal sealed class BatchActionDispatcher(BatchAction action) : IDashboardDisp
         }
     }
 
-    private static async Task ValidateAntiforgeryAsync(DashboardContext context, HttpContext http)
+    internal static async Task ValidateAntiforgeryAsync(DashboardContext context, HttpContext http)
     {
         if (context.Options.IgnoreAntiforgeryToken)
         {

@@ -9,7 +9,8 @@ internal sealed record BatchDetailsModel(
     IReadOnlyList<ErrorGroupView> Errors,
     IReadOnlyList<BatchView> Children,
     bool CanOperate,
-    DateTime Now);
+    DateTime Now,
+    IReadOnlyDictionary<string, ChunkJobWait> Waits);
 
 /// <summary>
 /// <c>/batches/{id}</c>: summary, continuation, parent and child batches, failed items grouped by fingerprint,
@@ -27,10 +28,10 @@ internal sealed class BatchDetailsPage : BatchPageBase<BatchDetailsModel>
         WriteLiteral($"<div class=\"row\"><div class=\"col-md-12\" id=\"batch-details\" data-batch-id=\"{batch.Id}\"");
         WriteAttribute("data-live-url", Link($"/batches/{batch.Id}/live", ("chunks", model.Chunks.PageNumber == 1 ? null : model.Chunks.PageNumber.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         WriteLiteral($"><h1 class=\"page-header\">Batch #{batch.Id} ");
-        WriteStateLabel(batch.State, "batch-state");
+        WriteBatchState(batch, "batch-state");
         WriteLiteral("</h1>");
         WriteActions(model);
-        WriteSummary(batch);
+        WriteSummary(batch, model);
         WritePipeline(model);
         WriteErrors(model);
         WriteChunks(model);
@@ -70,7 +71,7 @@ internal sealed class BatchDetailsPage : BatchPageBase<BatchDetailsModel>
         WriteLiteral("</button>");
     }
 
-    private void WriteSummary(BatchView batch)
+    private void WriteSummary(BatchView batch, BatchDetailsModel model)
     {
         var counts = batch.ItemCounts;
         WriteLiteral("<table id=\"batch-summary\" class=\"table table-condensed batch-summary\"><tbody>");
@@ -94,6 +95,11 @@ internal sealed class BatchDetailsPage : BatchPageBase<BatchDetailsModel>
         WriteLiteral(" cancelled</td></tr>");
         Row("Items/s", "batch-rate", BatchFormat.Rate(batch.ItemsPerSecond));
         Row("ETA", "batch-eta", BatchFormat.Eta(batch));
+        Row("Duration", "batch-duration", BatchFormat.Duration(batch, model.Now));
+        if (BatchFormat.IsOpen(batch.State))
+        {
+            Row("Waiting", "batch-waiting", ChunkWaitText.Summary(model.Waits.Values, model.Now) ?? "–");
+        }
         Row("Run", "batch-run", batch.Run.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Row("Created", "batch-created", BatchFormat.Time(batch.CreatedAt));
         Row("Started", "batch-started", BatchFormat.Time(batch.StartedAt));
@@ -245,7 +251,9 @@ internal sealed class BatchDetailsPage : BatchPageBase<BatchDetailsModel>
         {
             WriteLiteral($"<tr class=\"chunk-row\" data-chunk-no=\"{chunk.ChunkNo}\"><td>{chunk.ChunkNo}</td><td>{chunk.FirstItem}–{chunk.FirstItem + chunk.ItemCount - 1}</td><td>");
             WriteStateLabel(chunk.State, "chunk-state");
-            WriteLiteral($"</td><td class=\"chunk-attempt\">{chunk.Attempt}</td><td class=\"chunk-epoch\">{chunk.LeaseEpoch}</td><td class=\"chunk-heartbeat\">");
+            WriteLiteral(" <span class=\"chunk-wait\">");
+            Write(ChunkWaitText.For(chunk, model.Waits, model.Now));
+            WriteLiteral($"</span></td><td class=\"chunk-attempt\">{chunk.Attempt}</td><td class=\"chunk-epoch\">{chunk.LeaseEpoch}</td><td class=\"chunk-heartbeat\">");
             Write(BatchFormat.Age(chunk.HeartbeatAt, model.Now));
             WriteLiteral($"</td><td class=\"chunk-succeeded\">{chunk.Succeeded}</td><td class=\"chunk-failed\">{chunk.Failed}</td><td class=\"chunk-cancelled\">{chunk.Cancelled}</td><td>");
             if (chunk.HangfireJobId is { } jobId)

@@ -23,6 +23,20 @@ internal static class BatchFormat
 
     public static string StateText(string state) => state.Replace('_', ' ');
 
+    /// <summary>
+    /// A running batch with no chunk running has no item in flight: its chunks wait (for a retry's delay, a paused
+    /// worker type, a cap or a free worker). It reads "waiting", so "running" always means items are in flight.
+    /// </summary>
+    public static bool IsWaiting(BatchView batch) => batch.State == "running" && batch.ChunkCounts.Running == 0;
+
+    public static string StateText(BatchView batch) => IsWaiting(batch) ? "waiting" : StateText(batch.State);
+
+    public static string StateClass(BatchView batch) => IsWaiting(batch) ? "label-info" : StateClass(batch.State);
+
+    /// <summary>From its first chunk's start to its end (or now, while open); "–" before it started.</summary>
+    public static string Duration(BatchView batch, DateTime now) =>
+        batch.StartedAt is { } started ? Duration((batch.FinishedAt ?? now) - started) : "–";
+
     public static string Percent(long part, long total) =>
         total == 0 ? "0" : (100.0 * part / total).ToString("0.##", CultureInfo.InvariantCulture);
 
@@ -31,8 +45,9 @@ internal static class BatchFormat
     public static string Rate(double? itemsPerSecond) =>
         itemsPerSecond is { } rate ? rate.ToString("0.#", CultureInfo.InvariantCulture) + "/s" : "–";
 
+    /// <summary>No estimate while nothing runs: a batch waiting for a retry would otherwise claim "0 s".</summary>
     public static string Eta(BatchView batch) =>
-        !IsOpen(batch.State) ? "–" : batch.Eta is { } eta ? Duration(eta) : "…";
+        !IsOpen(batch.State) ? "–" : IsWaiting(batch) ? "waiting" : batch.Eta is { } eta ? Duration(eta) : "…";
 
     public static string Duration(TimeSpan span) => span.TotalSeconds switch
     {

@@ -15,6 +15,21 @@ internal abstract class BatchPageBase<TModel> : ModelPage<TModel>
         WriteLiteral("</span>");
     }
 
+    /// <summary>A batch's state label: "waiting" rather than "running" when no item is in flight.</summary>
+    protected void WriteBatchState(BatchView batch, string cssClass)
+    {
+        WriteLiteral($"<span class=\"label {BatchFormat.StateClass(batch)} {cssClass}\" data-state=\"");
+        Write(batch.State);
+        WriteLiteral("\"");
+        if (BatchFormat.IsWaiting(batch))
+        {
+            WriteLiteral(" title=\"No chunk is running: its chunks wait for a retry, a resume, a cap or a free worker\"");
+        }
+        WriteLiteral(">");
+        Write(BatchFormat.StateText(batch));
+        WriteLiteral("</span>");
+    }
+
     /// <summary>A stacked bar: succeeded, failed and cancelled shares of all items, with the percentage done.</summary>
     protected void WriteProgress(BatchView batch)
     {

@@ -1,8 +1,12 @@
+using Hangfire;
 using Hangfire.Dashboard;
 using HangfireApp.Batches;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Queues;
 using HangfireApp.Batches.WorkerTypes;
+using HangfireApp.Batches.Control;
+using HangfireApp.Batches.Metrics;
+using HangfireApp.Dashboard.Operations;
 using Microsoft.Extensions.Options;
 
 namespace HangfireApp.Dashboard.Batches;
@@ -38,6 +42,10 @@ public static class BatchesDashboardSetup
                 var assembly = typeof(BatchesDashboardSetup).Assembly;
                 DashboardRoutes.AddStylesheet(assembly, "HangfireApp.Dashboard.Batches.batches.css");
                 DashboardRoutes.AddJavaScript(assembly, "HangfireApp.Dashboard.Batches.batches.js");
+                DashboardRoutes.AddStylesheet(assembly, "HangfireApp.Dashboard.Operations.operations.css");
+                DashboardRoutes.AddJavaScript(assembly, "HangfireApp.Dashboard.Operations.operations.js");
+                // Before the job console (order 100): what the chunk did, first.
+                GlobalConfiguration.Configuration.UseJobDetailsRenderer(10, ChunkJobPage.Render);
                 _registered = true;
             }
         }
@@ -61,13 +69,18 @@ public static class BatchesDashboardSetup
             var queries = http.RequestServices.GetRequiredService<BatchQueries>();
             var batch = await queries.GetAsync(id, http.RequestAborted) ?? throw DashboardProblemException.NotFound($"Batch {id} does not exist.");
             var chunks = await queries.ChunksPageAsync(id, chunkPage, ChunkPageSize, http.RequestAborted);
+            var waits = await ChunkWaitText.LoadAsync(http.RequestServices.GetRequiredService<ChunkJobQueries>(), chunks.Items, http.RequestAborted);
             var now = DateTime.UtcNow;
-            return new BatchDetailsLive(BatchLive.From(batch), [.. chunks.Items.Select(chunk => ChunkLive.From(chunk, now))]);
+            return new BatchDetailsLive(BatchLive.From(batch), [.. chunks.Items.Select(chunk => ChunkLive.From(chunk, now, waits))], ChunkWaitText.Summary(waits.Values, now) ?? "–");
         }));
         routes.Add(@"/batches/(?<id>\d+)/cancel", new BatchActionDispatcher(BatchAction.Cancel));
         routes.Add(@"/batches/(?<id>\d+)/rerun", new BatchActionDispatcher(BatchAction.Rerun));
         routes.Add(@"/batches/(?<id>\d+)/chunks/(?<chunk>\d+)/rerun", new BatchActionDispatcher(BatchAction.RerunChunk));
         routes.Add("/worker-types", new ModelPageDispatcher<WorkerTypesModel>(LoadWorkerTypesAsync, () => new WorkerTypesPage()));
+        routes.Add("/worker-types/(?<name>[a-z0-9_-]{1,100})/pause", new ControlActionDispatcher(ControlAction.Pause));
+        routes.Add("/worker-types/(?<name>[a-z0-9_-]{1,100})/resume", new ControlActionDispatcher(ControlAction.Resume));
+        routes.Add("/worker-types/(?<name>[a-z0-9_-]{1,100})/max-running-chunks", new ControlActionDispatcher(ControlAction.MaxRunningChunks));
+        routes.Add("/servers/(?<name>[^/]{1,300})/worker-count", new ControlActionDispatcher(ControlAction.WorkerCount));
     }
 
     private static void RegisterNavigation()
@@ -120,7 +133,8 @@ public static class BatchesDashboardSetup
                 children.Add(child);
             }
         }
-        return new BatchDetailsModel(batch, chunks, errors, children, BatchesDashboardAccess.CanOperate(context), DateTime.UtcNow);
+        var waits = await ChunkWaitText.LoadAsync(http.RequestServices.GetRequiredService<ChunkJobQueries>(), chunks.Items, cancellationToken);
+        return new BatchDetailsModel(batch, chunks, errors, children, BatchesDashboardAccess.CanOperate(context), DateTime.UtcNow, waits);
     }
 
     private static async Task<WorkerTypesModel> LoadWorkerTypesAsync(DashboardContext context, HttpContext http)
@@ -143,7 +157,11 @@ public static class BatchesDashboardSetup
                 activity.FirstOrDefault(a => a.WorkerType == type.Name) ?? new WorkerTypeActivityView(type.Name, 0, 0, 0, 0),
                 serving));
         }
-        return new WorkerTypesModel(rows, ThroughputWindow, DateTime.UtcNow);
+        var controls = (await http.RequestServices.GetRequiredService<WorkerTypeControls>().ListAsync(http.RequestAborted))
+            .ToDictionary(control => control.WorkerType, StringComparer.Ordinal);
+        var now = DateTime.UtcNow;
+        var charts = await OperationsCharts.BuildAsync(http.RequestServices.GetRequiredService<ChartQueries>(), now, http.RequestAborted);
+        return new WorkerTypesModel(rows, ThroughputWindow, now, controls, charts, BatchesDashboardAccess.CanOperate(context));
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

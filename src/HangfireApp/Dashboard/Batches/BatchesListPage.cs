@@ -45,7 +45,7 @@ internal sealed class BatchesListPage : BatchPageBase<BatchListModel>
         WriteLiteral("<div class=\"table-responsive\"><table id=\"batches-table\" class=\"table table-hover batches-table\"");
         WriteAttribute("data-live-url", Link("/batches/live", ("state", model.State), ("workerType", model.WorkerType), ("page", PageParameter(batches.PageNumber))));
         WriteLiteral("><thead><tr><th>Id</th><th>Worker type</th><th>Description</th><th>State</th><th class=\"batch-progress-col\">Progress</th>");
-        WriteLiteral("<th>Succeeded</th><th>Failed</th><th>Cancelled</th><th>Total</th><th>Items/s</th><th>ETA</th><th>Created</th></tr></thead><tbody>");
+        WriteLiteral("<th>Succeeded</th><th>Failed</th><th>Cancelled</th><th>Total</th><th>Items/s</th><th>ETA</th><th>Duration</th><th>Created</th></tr></thead><tbody>");
         foreach (var batch in batches.Items)
         {
             WriteRow(batch);
@@ -64,7 +64,7 @@ internal sealed class BatchesListPage : BatchPageBase<BatchListModel>
         WriteLiteral("</td><td class=\"batch-description\">");
         Write(batch.Description);
         WriteLiteral("</td><td>");
-        WriteStateLabel(batch.State, "batch-state");
+        WriteBatchState(batch, "batch-state");
         WriteLiteral("</td><td>");
         WriteProgress(batch);
         WriteLiteral("</td><td>");
@@ -79,6 +79,8 @@ internal sealed class BatchesListPage : BatchPageBase<BatchListModel>
         Write(BatchFormat.Rate(batch.ItemsPerSecond));
         WriteLiteral("</td><td class=\"batch-eta\">");
         Write(BatchFormat.Eta(batch));
+        WriteLiteral("</td><td class=\"batch-duration\">");
+        Write(BatchFormat.Duration(batch, DateTime.UtcNow));
         WriteLiteral("</td><td class=\"batch-created\">");
         Write(Html.RelativeTime(batch.CreatedAt));
         WriteLiteral("</td></tr>");

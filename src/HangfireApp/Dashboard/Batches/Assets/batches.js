@@ -27,7 +27,7 @@
     }
 
     function setLabel(element, state, text, cssClass, role) {
-        if (!element || element.getAttribute('data-state') === state) {
+        if (!element || (element.getAttribute('data-state') === state && element.textContent === text)) {
             return;
         }
         element.className = 'label ' + cssClass + ' ' + role;
@@ -56,6 +56,7 @@
         setText(root, '.batch-cancelled', formatNumber(batch.cancelled));
         setText(root, '.batch-rate', batch.rate);
         setText(root, '.batch-eta', batch.eta);
+        setText(root, '.batch-duration', batch.duration);
         setText(root, '.batch-run', String(batch.run));
     }
 
@@ -116,6 +117,7 @@
         setText(row, '.chunk-succeeded', chunk.succeeded);
         setText(row, '.chunk-failed', chunk.failed);
         setText(row, '.chunk-cancelled', chunk.cancelled);
+        setText(row, '.chunk-wait', chunk.wait);
         var link = row.querySelector('.chunk-job-link');
         if (link && chunk.jobId && link.textContent !== '#' + chunk.jobId) {
             link.textContent = '#' + chunk.jobId;
@@ -126,6 +128,7 @@
     function liveDetails(root) {
         poll(root.getAttribute('data-live-url'), function (data) {
             updateBatch(root, data.batch);
+            setText(root, '.batch-waiting', data.waiting);
             toggleActions(root, data.batch);
             data.chunks.forEach(function (chunk) { updateChunk(root, chunk); });
         });
