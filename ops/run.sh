@@ -34,6 +34,15 @@ fi
 mkdir -p .local
 [ -s .local/rows-secret.key ] || head -c 32 /dev/urandom | base64 > .local/rows-secret.key
 export WorkerTypes__rows__SecretKey=${WorkerTypes__rows__SecretKey:-$(cat .local/rows-secret.key)}
+# The certificate that encrypts the data-protection keys (they sign login cookies) in the database: one
+# self-signed certificate per checkout, kept (git-ignored) like the rows key. Production sets its own, the same on
+# every host (README, "Dashboard login, roles and audit").
+if [[ ! -s .local/data-protection.crt || ! -s .local/data-protection.key ]]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=HangfireApp data protection (development)" \
+    -keyout .local/data-protection.key -out .local/data-protection.crt 2>/dev/null
+fi
+export Auth__DataProtection__CertificatePath=${Auth__DataProtection__CertificatePath:-$root/.local/data-protection.crt}
+export Auth__DataProtection__CertificateKeyPath=${Auth__DataProtection__CertificateKeyPath:-$root/.local/data-protection.key}
 
 dotnet src/HangfireApp/bin/Release/net10.0/HangfireApp.dll --urls "$url" &
 host=$!

@@ -5,6 +5,7 @@ using HangfireApp.Batches.Control;
 using HangfireApp.Batches.FanIn;
 using HangfireApp.Batches.FaultInjection;
 using HangfireApp.Batches.JobOutput;
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.Metrics;
 using HangfireApp.Batches.Queries;
 using HangfireApp.Batches.Queues;
@@ -78,7 +79,8 @@ public static class BatchEngineSetup
         services.AddTransient<StalledChunksSweep>();
         services.AddTransient<RepairBatchesSweep>();
         services.AddTransient<ConsoleRetentionSweep>();
-        services.AddHttpClient(WebhookJob.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        // One try per job run: Hangfire retries the job with growing delays (WebhookJob).
+        services.AddOutboundHttpClient(WebhookJob.HttpClientName, WebhookJob.Section, options => options.MaxAttempts = 1);
         services.AddHostedService<SweepSchedule>();
         services.AddSingleton<DeadLockHolders>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadLockHolders>());

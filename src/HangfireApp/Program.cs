@@ -58,6 +58,7 @@ try
     app.UseRequestMetrics();
     app.UseApi();
     app.UseApiAuthentication();
+    app.UseRequestTextRules();
     app.UseHangfireCommandAudit();
     app.MapHealth();
     app.MapMetrics();

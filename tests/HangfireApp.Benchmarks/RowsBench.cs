@@ -34,6 +34,7 @@ internal static class RowsBench
             ["WorkerTypes:rows:ChunkSize"] = chunkSize.ToString(CultureInfo.InvariantCulture),
             ["WorkerTypes:rows:MaxDegreeOfParallelism"] = parallelism.ToString(CultureInfo.InvariantCulture),
             ["WorkerTypes:rows:MaxRows"] = rows.ToString(CultureInfo.InvariantCulture),
+            ["WorkerTypes:rows:AllowedNetworks:0"] = "127.0.0.1", // the stand-in API is on loopback
         };
         if (workers > 0)
         {

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Net.Http.Json;
 using Hangfire;
+using HangfireApp.Batches.Outbound;
 using Npgsql;
 
 namespace HangfireApp.Batches.FanIn;
@@ -12,6 +13,11 @@ namespace HangfireApp.Batches.FanIn;
 public sealed class WebhookJob(NpgsqlDataSource dataSource, IHttpClientFactory httpClients)
 {
     public const string HttpClientName = "webhooks";
+
+    /// <summary>The outbound policy of webhooks (<c>Webhooks:AllowPrivateNetworks</c>, <c>Webhooks:AllowedNetworks</c>).</summary>
+    public const string Section = "Webhooks";
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [AutomaticRetry(Attempts = 8, DelaysInSeconds = [5, 15, 30, 60, 120, 300, 600, 1200], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [DisplayName("Webhook of continuation {0}")]
@@ -53,8 +59,16 @@ public sealed class WebhookJob(NpgsqlDataSource dataSource, IHttpClientFactory h
 
         try
         {
-            using var response = await httpClients.CreateClient(HttpClientName).PostAsJsonAsync(new Uri(url), summary, cancellationToken);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(Timeout);
+            using var response = await httpClients.CreateClient(HttpClientName).PostAsJsonAsync(new Uri(url), summary, deadline.Token);
             response.EnsureSuccessStatusCode();
+        }
+        catch (Exception e) when (OutboundRefusedException.Find(e) is { } refused)
+        {
+            // The outbound policy refuses this URL every time (a private address, credentials): no retry can help.
+            await RecordAsync(continuationId, "failed", refused.Message, cancellationToken);
+            return;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {

@@ -51,4 +51,6 @@ public static class LogEventIds
     public const int LoginEndpointsSignedIn = 4101;
     public const int LoginEndpointsFailed = 4102;
     public const int LoginEndpointsThrottled = 4103;
+    public const int LoginEndpointsSlowedDown = 4104;
+    public const int DataProtectionUnencryptedKey = 4110;
 }

@@ -256,14 +256,7 @@ public sealed class BatchQueries(NpgsqlDataSource dataSource)
         var done = succeeded + failed + cancelled;
         var startedAt = NullableTime(reader, 8);
         var finishedAt = NullableTime(reader, 9);
-        double? rate = null;
-        TimeSpan? eta = null;
-        if (startedAt is { } started && done > 0)
-        {
-            var seconds = Math.Max(0.001, ((finishedAt ?? DateTime.UtcNow) - started).TotalSeconds);
-            rate = Math.Round(done / seconds, 1);
-            eta = finishedAt is null ? TimeSpan.FromSeconds(Math.Round((total - done) / rate.Value)) : TimeSpan.Zero;
-        }
+        var (rate, eta) = BatchEstimate.Of(total, done, startedAt, finishedAt, DateTime.UtcNow);
         ContinuationView? continuation = null;
         if (!reader.IsDBNull(12))
         {

@@ -217,7 +217,14 @@ public sealed partial class ScheduleService(
         }
         try
         {
-            CronExpression.Parse(cron!, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+            var expression = CronExpression.Parse(cron!, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+            // Valid syntax can still name a day that never comes ("0 3 31 2 *": 31 February): Cronos searches its whole
+            // range and finds no occurrence. Hangfire would store such a schedule and never run it.
+            if (expression.GetNextOccurrence(DateTime.UtcNow) is null)
+            {
+                error = $"cron '{cron}' never fires (no such date, e.g. 31 February).";
+                return false;
+            }
             return true;
         }
         catch (CronFormatException e)

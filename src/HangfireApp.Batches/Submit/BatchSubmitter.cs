@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HangfireApp.Batches.Audit;
 using HangfireApp.Batches.Chunks;
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.Logging;
@@ -206,9 +207,10 @@ public sealed partial class BatchSubmitter(
 
     private static void ValidateWebhook(string? url, string field, Dictionary<string, string[]> errors)
     {
-        if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        // The outbound policy's URL rule (http(s), no credentials), refused here rather than on every delivery.
+        if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || OutboundRequest.WhyRefused(uri) is not null))
         {
-            errors[field] = ["webhookUrl must be an absolute http or https URL."];
+            errors[field] = [$"webhookUrl {(uri is null ? "must be an absolute http or https URL." : OutboundRequest.WhyRefused(uri))}"];
         }
     }
 

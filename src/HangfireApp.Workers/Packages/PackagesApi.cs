@@ -5,6 +5,7 @@ using HangfireApp.Batches.Audit;
 using System.Text.Json;
 using HangfireApp.Batches.Modules;
 using HangfireApp.Batches;
+using HangfireApp.Batches.Input;
 using HangfireApp.Batches.Submit;
 using HangfireApp.Workers.Packages.Advisories;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -131,6 +132,11 @@ internal static class PackagesApi
         using (document)
         {
             var root = document.RootElement;
+            // A file part is not checked at the API's entry as a JSON body is: the same text rule, here.
+            if (JsonElementText.Problem(root, source) is { } textProblem)
+            {
+                throw BatchRequestException.Field(textProblem.Path, $"{textProblem.Path} {textProblem.Message}");
+            }
             if (SbomRegistration.IsCycloneDx(root))
             {
                 return SbomRegistration.Read(root, source, priority);

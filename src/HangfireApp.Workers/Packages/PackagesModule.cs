@@ -1,4 +1,5 @@
 using HangfireApp.Batches.Modules;
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.Schedules;
 using HangfireApp.Workers.Packages.Advisories;
 using HangfireApp.Workers.Packages.Scanning;
@@ -43,8 +44,16 @@ public sealed class PackagesModule : IWorkerTypeModule
         services.AddSingleton<LocalScanner>();
         services.AddSingleton<AdvisoryCache>();
         services.AddSingleton<PackageSliceScanner>();
-        services.AddHttpClient(HttpScanner.HttpClientName, (sp, client) =>
-            client.Timeout = sp.GetRequiredService<IOptions<PackagesOptions>>().Value.Http.Timeout);
+        // The engine's outbound policy, bound from WorkerTypes:packages:Http (AllowPrivateNetworks, AllowedNetworks,
+        // MaxAttempts, BackoffBase, MaxRetryAfter, Timeout per try).
+        var defaults = new HttpScannerOptions();
+        services.AddOutboundHttpClient(HttpScanner.HttpClientName, $"{PackagesOptions.Section}:Http", options =>
+        {
+            options.MaxAttempts = defaults.MaxAttempts;
+            options.BackoffBase = defaults.BackoffBase;
+            options.MaxRetryAfter = defaults.MaxRetryAfter;
+            options.Timeout = defaults.Timeout; // per try
+        });
         services.AddTransient<IPackageScanner>(sp => sp.GetRequiredService<IOptions<PackagesOptions>>().Value.Scanner == ScannerKinds.Http
             ? ActivatorUtilities.CreateInstance<HttpScanner>(sp, sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpScanner.HttpClientName))
             : sp.GetRequiredService<LocalScanner>());

@@ -103,4 +103,7 @@ public sealed class HttpScannerOptions
 
     /// <summary>First back-off after a 5xx; doubled on each further one.</summary>
     public TimeSpan BackoffBase { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A 429 asking to wait longer than this is not waited for: the package's item fails and its chunk retries it.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(2);
 }

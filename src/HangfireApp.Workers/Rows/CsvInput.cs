@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
+using HangfireApp.Batches.Input;
 
 namespace HangfireApp.Workers.Rows;
 
@@ -41,7 +42,8 @@ public sealed record CsvTable(char Delimiter, IReadOnlyList<string> Headers, IRe
 /// Reads an uploaded CSV (RFC 4180, via CsvHelper) into memory: UTF-8 with or without BOM (a UTF-16 BOM is
 /// honoured too), delimiter detected from the header, quoted fields may hold delimiters, doubled quotes and
 /// newlines, blank lines are skipped, a header row with distinct non-empty names is required and every row
-/// must have as many fields as the header. Anything else is a <see cref="CsvInputException"/> naming the line.
+/// must have as many fields as the header, and every cell follows the engine's text rule (no NUL, no lone surrogate).
+/// Anything else is a <see cref="CsvInputException"/> naming the line.
 /// </summary>
 public static class CsvInput
 {
@@ -104,6 +106,7 @@ public static class CsvInput
                 throw new CsvInputException(line, DescribeBadField(badField));
             }
 
+            CheckText(record, headers, line);
             if (headers is null)
             {
                 headers = CheckHeaders(record, line);
@@ -193,6 +196,19 @@ public static class CsvInput
         {
             var line = e.Index >= 0 ? bytes[..Math.Min(e.Index, bytes.Length)].Count((byte)'\n') + 1 : 0;
             throw new CsvInputException(line, "the file is not UTF-8 text (save it as CSV UTF-8)", e);
+        }
+    }
+
+    /// <summary>The engine's text rule (<see cref="TextRules"/>): a NUL or lone surrogate in a cell would fail in PostgreSQL.</summary>
+    private static void CheckText(string[] record, string[]? headers, int line)
+    {
+        for (var i = 0; i < record.Length; i++)
+        {
+            if (TextRules.Problem(record[i]) is { } problem)
+            {
+                var column = headers is null ? $"header column {i + 1}" : i < headers.Length ? $"column '{headers[i]}'" : $"field {i + 1}";
+                throw new CsvInputException(line, $"{column} {problem}");
+            }
         }
     }
 

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using HangfireApp.Batches.JobOutput;
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.WorkerTypes;
 using HangfireApp.Batches.RateLimits;
 using Microsoft.Extensions.Logging;
@@ -25,11 +26,13 @@ public sealed record RowItem(int Line, IReadOnlyList<string> Values);
 public sealed record RowResult(int Status, IReadOnlyDictionary<string, string> Columns);
 
 /// <summary>
-/// Enriches one row: renders the URL, waits for the batch's rate limit (shared by all hosts through PostgreSQL)
-/// and for a place under its in-flight limit, calls, and turns the response into added columns. 429 (after its
-/// Retry-After), 5xx, 408 and network errors are tried again inside the item up to <c>MaxAttempts</c>, then fail
-/// the item so that its chunk retries it; other 4xx, oversized responses and redirect loops fail the row for good
-/// (<see cref="NonRetryableItemException"/>): its error is kept and no retry repeats it. One instance per chunk:
+/// Enriches one row: renders the URL, waits for a place under the batch's in-flight limit, calls through the engine's
+/// outbound policy (<see cref="OutboundHttpSetup"/>: address check at connect and on every redirect, retries) with the
+/// batch's rate limit (shared by all hosts through PostgreSQL) before every try, and turns the response into added
+/// columns. 429 (after its Retry-After, which pauses the whole batch), 5xx, 408 and network errors are tried again
+/// inside the item up to <c>MaxAttempts</c>, then fail the item so that its chunk retries it; other 4xx, oversized
+/// responses, refused addresses and redirect loops fail the row for good (<see cref="NonRetryableItemException"/>):
+/// its error is kept and no retry repeats it. One instance per chunk:
 /// it counts that chunk's rows for the console's progress lines.
 /// </summary>
 public sealed partial class RowsHandler(
@@ -91,29 +94,69 @@ public sealed partial class RowsHandler(
         }
         var http = httpClients.CreateClient(HttpClientName);
         var timeout = TimeSpan.FromSeconds(call.TimeoutSeconds ?? settings.DefaultTimeout.TotalSeconds);
-        string? lastProblem = null;
-        for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
+        var rateLimitKey = RateLimitKey(item.BatchId);
+        // The in-flight limit covers the whole call: its retries (and their back-off) included.
+        await batch.Gate.WaitAsync(cancellationToken);
+        try
         {
-            await batch.WaitIfPausedAsync(cancellationToken);
-            if (call.RequestsPerSecond is { } rate)
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            using var request = new HttpRequestMessage(new HttpMethod(call.Method!), uri);
+            foreach (var (name, value, _) in batch.Headers)
             {
-                await rateLimiter.AcquireAsync(RateLimitKey(item.BatchId), rate, call.Burst ?? 1, cancellationToken);
+                request.Headers.TryAddWithoutValidation(name, value);
             }
-            TimeSpan? pause;
-            await batch.Gate.WaitAsync(cancellationToken);
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            }
+            // Secret headers go only to the call's own origin when the outbound policy follows a redirect.
+            request.Options.Set(OutboundRequest.SensitiveHeaders, batch.Headers.Where(h => h.Secret).Select(h => h.Name).ToArray());
+            request.Options.Set(OutboundRequest.BeforeAttempt, async token =>
+            {
+                // Every try waits for a 429's pause of the batch and, with a rate limit, for its token (shared by all hosts).
+                await batch.WaitIfPausedAsync(token);
+                if (call.RequestsPerSecond is { } rate)
+                {
+                    await rateLimiter.AcquireAsync(rateLimitKey, rate, call.Burst ?? 1, token);
+                }
+            });
+            request.Options.Set(OutboundRequest.OnRetryAfter, async (wait, token) =>
+            {
+                // Every row of the batch waits, in this process and (with a rate limit) on every host.
+                batch.PauseFor(wait);
+                if (call.RequestsPerSecond is not null)
+                {
+                    await rateLimiter.BlockUntilAsync(rateLimitKey, wait, token);
+                }
+                LogThrottled(logger, item.BatchId, wait.TotalSeconds);
+            });
+            var started = Stopwatch.GetTimestamp();
+            HttpResponseMessage response;
             try
             {
-                // A 429 may have paused the batch while this row waited for its place.
-                await batch.WaitIfPausedAsync(cancellationToken);
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                deadline.CancelAfter(timeout);
-                var started = Stopwatch.GetTimestamp();
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"No complete answer from {uri.Host} within {timeout.TotalSeconds:0.###} s.");
+            }
+            catch (Exception e) when (OutboundRefusedException.Find(e) is { } refused)
+            {
+                // The outbound policy refuses the same URL on every try: a private address, credentials, a redirect loop.
+                throw new NonRetryableItemException(refused.Message, e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new RetryLaterException($"Still failing after {settings.MaxAttempts} attempts: {e.HttpRequestError}: {e.Message}", e);
+            }
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                LogCall(logger, item.BatchId, item.ItemNo, call.Method!, uri.Host, status, elapsedMs);
                 try
                 {
-                    using var response = await SendFollowingRedirectsAsync(http, batch, call.Method!, uri, body, settings.MaxRedirects, deadline.Token);
-                    var status = (int)response.StatusCode;
-                    var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    LogCall(logger, item.BatchId, item.ItemNo, call.Method!, uri.Host, status, elapsedMs);
                     if (response.IsSuccessStatusCode)
                     {
                         var (text, isJson) = await ReadBodyAsync(response, settings.MaxResponseBytes, deadline.Token);
@@ -126,52 +169,28 @@ public sealed partial class RowsHandler(
                             throw new NonRetryableItemException(e.Message, e);
                         }
                     }
-                    lastProblem = $"{status} {response.ReasonPhrase} from {uri.Host}";
-                    if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                    var problem = $"{status} {response.ReasonPhrase} from {uri.Host}";
+                    if (response.StatusCode == HttpStatusCode.TooManyRequests
+                        && OutboundHttpSetup.RetryAfter(response) is { } wait && wait > settings.MaxRetryAfter)
                     {
-                        var wait = RetryAfter(response) ?? Backoff(settings, attempt);
-                        if (wait > settings.MaxRetryAfter)
-                        {
-                            throw new RetryLaterException($"{lastProblem} asks to wait {wait.TotalSeconds:0} s, more than {settings.MaxRetryAfter.TotalSeconds:0} s: the row is retried with its chunk.");
-                        }
-                        // Every row of the batch waits, in this process and (with a rate limit) on every host.
-                        batch.PauseFor(wait);
-                        if (call.RequestsPerSecond is not null)
-                        {
-                            await rateLimiter.BlockUntilAsync(RateLimitKey(item.BatchId), wait, cancellationToken);
-                        }
-                        LogThrottled(logger, item.BatchId, wait.TotalSeconds);
-                        pause = TimeSpan.Zero;
+                        throw new RetryLaterException($"{problem} asks to wait {wait.TotalSeconds:0} s, more than {settings.MaxRetryAfter.TotalSeconds:0} s: the row is retried with its chunk.");
                     }
-                    else if (status >= 500 || response.StatusCode == HttpStatusCode.RequestTimeout)
+                    if (status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout)
                     {
-                        pause = Backoff(settings, attempt);
+                        throw new RetryLaterException($"Still failing after {settings.MaxAttempts} attempts: {problem}");
                     }
-                    else
-                    {
-                        throw new NonRetryableItemException($"{lastProblem}: {await ExcerptAsync(response, deadline.Token)}");
-                    }
+                    throw new NonRetryableItemException($"{problem}: {await ExcerptAsync(response, deadline.Token)}");
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     throw new TimeoutException($"No complete answer from {uri.Host} within {timeout.TotalSeconds:0.###} s.");
                 }
-                catch (HttpRequestException e)
-                {
-                    lastProblem = $"{e.HttpRequestError}: {e.Message}";
-                    pause = Backoff(settings, attempt);
-                }
-            }
-            finally
-            {
-                batch.Gate.Release();
-            }
-            if (attempt < settings.MaxAttempts && pause > TimeSpan.Zero)
-            {
-                await Task.Delay(pause.Value, cancellationToken);
             }
         }
-        throw new RetryLaterException($"Still failing after {settings.MaxAttempts} attempts: {lastProblem}");
+        finally
+        {
+            batch.Gate.Release();
+        }
     }
 
     private static (Uri Uri, string? Body) BuildRequest(RowsBatch batch, Dictionary<string, string> values)
@@ -197,55 +216,6 @@ public sealed partial class RowsHandler(
             query.Append(query.Length > 0 ? "&" : "").Append(Uri.EscapeDataString(column)).Append('=').Append(Uri.EscapeDataString(values[column]));
         }
         return (new UriBuilder(uri) { Query = query.ToString() }.Uri, null);
-    }
-
-    /// <summary>
-    /// Sends the request and follows redirects by hand (the client's own following is off) so that secret headers
-    /// go only to the origin the call names: a redirect to another scheme, host or port gets the other headers only.
-    /// 303, and 301/302 after a POST, continue as GET without a body, as browsers do; 307 and 308 repeat the request.
-    /// </summary>
-    private static async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HttpClient http, RowsBatch batch, string method, Uri uri, string? body,
-        int maxRedirects, CancellationToken cancellationToken)
-    {
-        var origin = uri;
-        for (var redirects = 0; ; redirects++)
-        {
-            using var request = new HttpRequestMessage(new HttpMethod(method), uri);
-            var sameOrigin = Uri.Compare(uri, origin, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
-            foreach (var (name, value, secret) in batch.Headers)
-            {
-                if (!secret || sameOrigin)
-                {
-                    request.Headers.TryAddWithoutValidation(name, value);
-                }
-            }
-            if (body is not null)
-            {
-                request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-            }
-            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var status = (int)response.StatusCode;
-            if (status is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
-            {
-                return response;
-            }
-            response.Dispose();
-            var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
-            if (redirects == maxRedirects)
-            {
-                throw new NonRetryableItemException($"More than {maxRedirects} redirects, the last to {next}.");
-            }
-            if (next.Scheme is not ("http" or "https"))
-            {
-                throw new NonRetryableItemException($"A redirect to {next.Scheme}: is not followed (http and https only).");
-            }
-            if (status == 303 || (status is 301 or 302 && method == "POST"))
-            {
-                method = "GET";
-                body = null;
-            }
-            uri = next;
-        }
     }
 
     private static async Task<(string Text, bool IsJson)> ReadBodyAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
@@ -306,17 +276,6 @@ public sealed partial class RowsHandler(
         var text = Encoding.UTF8.GetString(buffer, 0, length).ReplaceLineEndings(" ").Trim();
         return text.Length == 0 ? "(no body)" : length == buffer.Length ? text + "…" : text;
     }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
-        response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-            _ => null,
-        };
-
-    private static TimeSpan Backoff(RowsOptions settings, int attempt) =>
-        settings.BackoffBase * Math.Pow(2, attempt - 1) * (0.8 + (Random.Shared.NextDouble() * 0.4));
 
     private void ReportProgress(WorkItem item, int every, bool failed)
     {

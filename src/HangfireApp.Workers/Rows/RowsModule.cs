@@ -1,4 +1,5 @@
 using HangfireApp.Batches.Modules;
+using HangfireApp.Batches.Outbound;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -36,15 +37,16 @@ public sealed class RowsModule : IWorkerTypeModule
         services.AddSingleton<RowsCallStore>();
         services.AddSingleton<RowsBatches>();
         services.AddSingleton<RowsSubmitter>();
-        services.AddHttpClient(RowsHandler.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // each call has its own timeout
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false, // followed by the handler, which keeps secret headers on their origin
-                AutomaticDecompression = System.Net.DecompressionMethods.All,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            })
-            // The factory's loggers write every URL at Information (and headers at Trace): row values and secrets stay out of logs.
-            .RemoveAllLoggers();
+        // The engine's outbound policy, bound from WorkerTypes:rows (AllowPrivateNetworks, AllowedNetworks, and the rows
+        // settings MaxAttempts, BackoffBase, MaxRetryAfter, MaxRedirects), with the rows defaults below.
+        var defaults = new RowsOptions();
+        services.AddOutboundHttpClient(RowsHandler.HttpClientName, RowsOptions.Section, options =>
+        {
+            options.MaxAttempts = defaults.MaxAttempts;
+            options.BackoffBase = defaults.BackoffBase;
+            options.MaxRetryAfter = defaults.MaxRetryAfter;
+            options.MaxRedirects = defaults.MaxRedirects;
+        });
     }
 
     public void MapEndpoints(IEndpointRouteBuilder api) => RowsApi.Map(api);

@@ -1,4 +1,5 @@
 using System.Text;
+using HangfireApp.Batches.Outbound;
 
 namespace HangfireApp.Workers.Rows;
 
@@ -111,7 +112,7 @@ public sealed class UrlTemplate
     }
 
     /// <summary>The URL for one row; each placeholder is replaced by its value, percent-encoded.</summary>
-    /// <exception cref="UrlTemplateException">A placeholder has no value, or the result is not an absolute URL.</exception>
+    /// <exception cref="UrlTemplateException">A placeholder has no value, or the result is not an absolute http(s) URL without credentials.</exception>
     public Uri Render(IReadOnlyDictionary<string, string> values)
     {
         var url = new StringBuilder();
@@ -131,8 +132,11 @@ public sealed class UrlTemplate
             }
         }
 
-        return Uri.TryCreate(url.ToString(), UriKind.Absolute, out var uri)
-            ? uri
-            : throw new UrlTemplateException($"The URL template does not give an absolute URL: '{url}'.");
+        if (!Uri.TryCreate(url.ToString(), UriKind.Absolute, out var uri))
+        {
+            throw new UrlTemplateException($"The URL template does not give an absolute URL: '{url}'.");
+        }
+        // Refused at submit (the check of Parse) what the outbound policy would refuse on every call: credentials in the URL.
+        return OutboundRequest.WhyRefused(uri) is { } why ? throw new UrlTemplateException($"The URL {why}") : uri;
     }
 }

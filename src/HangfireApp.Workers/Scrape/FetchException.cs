@@ -53,7 +53,3 @@ public sealed class FetchException : Exception, IItemFailure
     /// <summary>Only trouble that may pass is worth another attempt.</summary>
     public bool Retryable => IsTransient;
 }
-
-/// <summary>Thrown by the connect step when the SSRF guard refuses every way to reach a host.</summary>
-public sealed class RefusedAddressException(string host, string reason)
-    : IOException($"Connection to '{host}' refused by the SSRF guard: {reason}. Set WorkerTypes:scrape:AllowPrivateNetworks=true to allow it.");

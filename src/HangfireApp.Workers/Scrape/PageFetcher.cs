@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using HangfireApp.Batches.Outbound;
 
 namespace HangfireApp.Workers.Scrape;
 
@@ -15,15 +15,15 @@ namespace HangfireApp.Workers.Scrape;
 public sealed record FetchedResponse(Uri Url, int Status, Uri? Location, string? MediaType, string? Text, bool Truncated);
 
 /// <summary>
-/// Sends one GET (no redirects followed: the caller checks every hop) through the SSRF guard, the per-host
-/// throttle, a timeout and a response size cap. The guard sits in the socket connect step: the host name is
-/// resolved here, every address it resolves to is checked, and the socket connects to exactly those checked
-/// addresses — so a DNS answer that changes between a check and the connect (DNS rebinding) cannot slip
-/// through. Proxies are off for the same reason (a proxy would connect on our behalf, unchecked).
-/// One instance per process: its connection pool and throttle are shared by every chunk.
+/// Sends one GET (no redirects followed: the caller checks every hop against robots.txt) through the engine's outbound
+/// policy (the address check at connect time, no proxy: <see cref="OutboundHttpSetup"/>), the per-host throttle, a
+/// timeout and a response size cap. One instance per process: its connection pool and throttle are shared by every chunk.
 /// </summary>
 public sealed class PageFetcher : IDisposable
 {
+    /// <summary>The outbound client's name; its policy is <c>WorkerTypes:scrape:AllowPrivateNetworks</c> / <c>AllowedNetworks</c>.</summary>
+    public const string HttpClientName = "scrape";
+
     /// <summary>Media types whose bodies are read and scanned.</summary>
     public static readonly IReadOnlySet<string> TextMediaTypes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -32,28 +32,16 @@ public sealed class PageFetcher : IDisposable
 
     private readonly ScrapeOptions _options;
     private readonly HostThrottle _throttle;
-    private readonly Func<IPAddress, string?>? _refuse;
     private readonly HttpClient _client;
 
     /// <param name="options">Timeouts, size cap, user agent.</param>
     /// <param name="throttle">The process-wide per-host throttle.</param>
-    /// <param name="refuse">Why an address must not be connected to (null: allowed); null to allow every address.</param>
-    public PageFetcher(ScrapeOptions options, HostThrottle throttle, Func<IPAddress, string?>? refuse)
+    /// <param name="client">An outbound client that does not follow redirects and does not retry (<see cref="ScrapeModule"/>).</param>
+    public PageFetcher(ScrapeOptions options, HostThrottle throttle, HttpClient client)
     {
         _options = options;
         _throttle = throttle;
-        _refuse = refuse;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.All,
-            ConnectTimeout = options.RequestTimeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = ConnectAsync,
-        };
-        _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _client = client;
     }
 
     /// <summary>GETs <paramref name="url"/> once, waiting its turn for the host at least <paramref name="spacing"/> after the previous start.</summary>
@@ -91,7 +79,7 @@ public sealed class PageFetcher : IDisposable
         {
             throw new FetchException(FetchFailure.Timeout, url, $"No complete answer within {_options.RequestTimeout.TotalSeconds:0.###} s");
         }
-        catch (HttpRequestException e) when (FindRefusal(e) is { } refusal)
+        catch (Exception e) when (OutboundRefusedException.Find(e) is { } refusal)
         {
             throw new FetchException(FetchFailure.Refused, url, refusal.Message, e);
         }
@@ -109,48 +97,6 @@ public sealed class PageFetcher : IDisposable
         }
     }
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var endpoint = context.DnsEndPoint;
-        var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
-        if (!Socket.OSSupportsIPv6)
-        {
-            addresses = [.. addresses.Where(address => address.AddressFamily == AddressFamily.InterNetwork)];
-        }
-        if (addresses.Length == 0)
-        {
-            throw new SocketException((int)SocketError.HostNotFound);
-        }
-        if (_refuse is not null)
-        {
-            // All or nothing: a name with one private address among public ones is refused as a whole, so which
-            // address the connect picks can never matter.
-            foreach (var address in addresses)
-            {
-                if (_refuse(address) is { } why)
-                {
-                    throw new RefusedAddressException(endpoint.Host, $"{address} is {why}");
-                }
-            }
-        }
-        var socket = Socket.OSSupportsIPv6
-            ? new Socket(SocketType.Stream, ProtocolType.Tcp) // dual mode: reaches IPv4 and IPv6 addresses
-            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.NoDelay = true;
-        try
-        {
-            await socket.ConnectAsync(addresses, endpoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
     private static SocketError? FindSocketError(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
@@ -158,18 +104,6 @@ public sealed class PageFetcher : IDisposable
             if (e is SocketException socket)
             {
                 return socket.SocketErrorCode;
-            }
-        }
-        return null;
-    }
-
-    private static RefusedAddressException? FindRefusal(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is RefusedAddressException refusal)
-            {
-                return refusal;
             }
         }
         return null;

@@ -77,7 +77,7 @@ public sealed class RobotsTxt
 
                     break;
                 case "CRAWL-DELAY" when current is not null:
-                    if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+                    if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && double.IsFinite(seconds))
                     {
                         current.CrawlDelay = seconds;
                     }
@@ -137,10 +137,14 @@ public sealed class RobotsTxt
     }
 
     /// <summary>The <c>Crawl-delay</c> of the groups that apply to <paramref name="userAgent"/>, or null.</summary>
+    /// A site may write any number (<c>Crawl-delay: 1e400</c> overflowed a TimeSpan and failed the seed): it is capped
+    /// at a day here, and the crawler caps it further at <c>MaxCrawlDelay</c>.
     public TimeSpan? CrawlDelay(string userAgent) =>
         GroupsFor(userAgent).Select(g => g.CrawlDelay).FirstOrDefault(d => d is not null) is { } seconds
-            ? TimeSpan.FromSeconds(seconds)
+            ? TimeSpan.FromSeconds(Math.Min(seconds, MaxCrawlDelaySeconds))
             : null;
+
+    private const double MaxCrawlDelaySeconds = 86_400;
 
     private List<Group> GroupsFor(string userAgent)
     {

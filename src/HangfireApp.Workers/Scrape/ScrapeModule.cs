@@ -1,5 +1,5 @@
-using System.Net;
 using HangfireApp.Batches.Modules;
+using HangfireApp.Batches.Outbound;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -36,12 +36,15 @@ public sealed class ScrapeModule : IWorkerTypeModule
         var services = builder.Services;
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ScrapeOptions>>().Value);
         services.AddSingleton(sp => new HostThrottle(sp.GetRequiredService<ScrapeOptions>().PerHostConcurrency));
-        services.AddSingleton(sp =>
+        // The engine's outbound policy (WorkerTypes:scrape:AllowPrivateNetworks / AllowedNetworks): no retries here (the
+        // handler counts consecutive errors and the chunk retries), no redirects followed (every hop is checked against robots.txt).
+        services.AddOutboundHttpClient(PageFetcher.HttpClientName, ScrapeOptions.Section, options =>
         {
-            var options = sp.GetRequiredService<ScrapeOptions>();
-            Func<IPAddress, string?>? refuse = options.AllowPrivateNetworks ? null : AddressClassifier.WhyRefused;
-            return new PageFetcher(options, sp.GetRequiredService<HostThrottle>(), refuse);
+            options.MaxAttempts = 1;
+            options.FollowRedirects = false;
         });
+        services.AddSingleton(sp => new PageFetcher(sp.GetRequiredService<ScrapeOptions>(), sp.GetRequiredService<HostThrottle>(),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(PageFetcher.HttpClientName)));
         services.AddSingleton<RobotsCache>();
         services.AddSingleton<SiteReader>();
         services.AddSingleton<ScrapeAddressStore>();

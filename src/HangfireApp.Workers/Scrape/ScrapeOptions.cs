@@ -8,10 +8,6 @@ public sealed class ScrapeOptions
 {
     public const string Section = "WorkerTypes:scrape";
 
-    /// <summary>Off by default: private, loopback, link-local, CGNAT, multicast and reserved addresses are refused
-    /// (SSRF guard). Tests, and deployments that scrape an intranet on purpose, turn it on.</summary>
-    public bool AllowPrivateNetworks { get; set; }
-
     /// <summary>Sent with every request; its product token (before the first <c>/</c>) is what robots.txt groups are matched against.</summary>
     public string UserAgent { get; set; } = "HangfireAppScraper/1.0";
 

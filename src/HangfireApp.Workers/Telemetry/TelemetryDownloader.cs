@@ -1,4 +1,5 @@
 using System.Net;
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.WorkerTypes;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,16 @@ public sealed class TelemetryDownloader(IHttpClientFactory clients, IOptions<Tel
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("application/gzip");
-        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception e) when (OutboundRefusedException.Find(e) is { } refused)
+        {
+            // A private address or a redirect into one is refused on every try: fail the match for good.
+            throw new NonRetryableItemException(refused.Message, e);
+        }
         try
         {
             var status = (int)response.StatusCode;

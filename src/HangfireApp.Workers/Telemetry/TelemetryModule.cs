@@ -1,4 +1,5 @@
 using HangfireApp.Batches.Modules;
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.Schedules;
 using HangfireApp.Workers.Telemetry.Intake;
 using HangfireApp.Workers.Telemetry.Storage;
@@ -40,9 +41,12 @@ public sealed class TelemetryModule : IWorkerTypeModule
         services.AddSingleton<TelemetryParseGate>();
         services.AddSingleton<TelemetryDownloader>();
         services.AddTransient<TelemetryIntake>();
-        services.AddHttpClient(TelemetryDownloader.HttpClientName, (sp, client) =>
-                client.Timeout = sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.FetchTimeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.None });
+        // The engine's outbound policy (WorkerTypes:telemetry:AllowPrivateNetworks / AllowedNetworks); one try (the item
+        // retries), FetchTimeout until the answer's headers. No automatic decompression: the parser sniffs gzip itself.
+        services.AddOutboundHttpClient(TelemetryDownloader.HttpClientName, TelemetryOptions.Section, options => options.MaxAttempts = 1)
+            .ConfigurePrimaryHttpMessageHandler((handler, _) => ((SocketsHttpHandler)handler).AutomaticDecompression = System.Net.DecompressionMethods.None);
+        services.AddOptions<OutboundClientOptions>(TelemetryDownloader.HttpClientName)
+            .Configure<IOptions<TelemetryOptions>>((outbound, telemetry) => outbound.Timeout = telemetry.Value.FetchTimeout);
         services.AddSingleton<SweepTrigger>();
         services.AddHostedService(sp => sp.GetRequiredService<SweepTrigger>());
         services.AddHostedService<RabbitMqIntake>();

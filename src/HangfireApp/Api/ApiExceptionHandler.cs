@@ -1,4 +1,5 @@
 using HangfireApp.Batches.Submit;
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -8,6 +9,10 @@ namespace HangfireApp.Api;
 /// <summary>Maps the engine's refusals to RFC 9457 ProblemDetails: a client's mistake is a 4xx, never a 500.</summary>
 internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
+    /// <summary><c>$.items[3].name</c> → <c>items[3].name</c>; the root is <c>$</c>.</summary>
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ProblemDetails? problem = exception switch
@@ -18,6 +23,11 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems) : IEx
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } e => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = $"Already exists ({e.ConstraintName}).",
+            },
+            BadHttpRequestException { InnerException: JsonException json } e => new ValidationProblemDetails(
+                new Dictionary<string, string[]> { [FieldOf(json.Path)] = [json.Message] })
+            {
+                Status = e.StatusCode, Title = "The request is invalid.", Detail = e.Message,
             },
             BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = e.Message },
             _ when DatabaseUnavailable.Is(exception) => new ProblemDetails

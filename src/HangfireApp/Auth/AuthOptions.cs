@@ -32,7 +32,10 @@ public sealed class LoginSettings
     /// <summary>How long a login lasts without use (sliding): <c>Auth:Login:CookieLifetime</c>.</summary>
     public TimeSpan CookieLifetime { get; set; } = TimeSpan.FromHours(8);
 
-    /// <summary>Failures of one user name within <see cref="Window"/> before it is locked.</summary>
+    /// <summary>
+    /// Failures of one user name from one client address within <see cref="Window"/> before that pair is locked; the
+    /// user name's failures from all addresses beyond this only slow its sign-ins down (<see cref="UserDelay"/>).
+    /// </summary>
     public int MaxFailuresPerUser { get; set; } = 5;
 
     /// <summary>Failures from one client address within <see cref="Window"/> before it is locked (it may try many names).</summary>
@@ -45,6 +48,15 @@ public sealed class LoginSettings
     public TimeSpan Lockout { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan MaxLockout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The wait before a sign-in of a user name that failed more than <see cref="MaxFailuresPerUser"/> times (from any
+    /// addresses); doubling with each further failure up to <see cref="MaxUserDelay"/>. Never a refusal: the real user
+    /// gets in, a guesser spread over many addresses gets slower.
+    /// </summary>
+    public TimeSpan UserDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxUserDelay { get; set; } = TimeSpan.FromSeconds(8);
 }
 
 public sealed class ApiKeySettings

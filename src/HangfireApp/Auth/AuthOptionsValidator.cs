@@ -54,6 +54,10 @@ internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         {
             errors.Add("Auth:Login:Window and Auth:Login:Lockout must be positive and Auth:Login:MaxLockout at least Lockout.");
         }
+        if (login.UserDelay < TimeSpan.Zero || login.MaxUserDelay < login.UserDelay || login.MaxUserDelay > TimeSpan.FromMinutes(1))
+        {
+            errors.Add("Auth:Login:UserDelay must not be negative and Auth:Login:MaxUserDelay must be at least UserDelay and at most a minute (it holds the request).");
+        }
         if (login.CookieLifetime <= TimeSpan.Zero)
         {
             errors.Add("Auth:Login:CookieLifetime must be positive.");

@@ -4,27 +4,43 @@ using Npgsql;
 
 namespace HangfireApp.Auth;
 
+/// <summary>What the throttle says about a sign-in attempt before the password is checked.</summary>
+/// <param name="RetryAfter">Non-zero: refuse (429) and say when to try again.</param>
+/// <param name="Slowdown">How long to wait before checking the password: the user name is being guessed from elsewhere.</param>
+public readonly record struct LoginGate(TimeSpan RetryAfter, TimeSpan Slowdown);
+
 /// <summary>
-/// Slows password guessing: failed logins are counted per user name and per client address in PostgreSQL (so the
-/// limit holds across hosts). Past the limit the key is locked, first for <c>Auth:Login:Lockout</c>, doubling with
-/// each further failure up to <c>Auth:Login:MaxLockout</c>. A key is forgotten after <c>Auth:Login:Window</c>
-/// without failures; a successful login clears its user name (not its address).
+/// Slows password guessing without handing an attacker a way to lock the real user out. Failed logins are counted in
+/// PostgreSQL (so the limits hold across hosts) per (user name, client address) pair, per client address and per
+/// user name. Past its limit a pair or an address is locked, first for <c>Auth:Login:Lockout</c>, doubling with each
+/// further failure up to <c>Auth:Login:MaxLockout</c>. A user name is never locked — anyone can type it from
+/// anywhere — past <c>MaxFailuresPerUser</c> failures its sign-ins only wait <c>UserDelay</c>, doubling up to
+/// <c>MaxUserDelay</c>. A key is forgotten after <c>Auth:Login:Window</c> without failures; a successful login
+/// clears its user name and its pair (not its address).
 /// </summary>
 public sealed class LoginThrottle(NpgsqlDataSource dataSource, IOptionsMonitor<AuthOptions> options)
 {
-    /// <summary>How long the caller must wait before trying again; zero when it may try now.</summary>
-    public async Task<TimeSpan> RetryAfterAsync(string userName, IPAddress? address, CancellationToken cancellationToken)
+    /// <summary>Whether the attempt may go ahead now, and how slowly.</summary>
+    public async Task<LoginGate> CheckAsync(string userName, IPAddress? address, CancellationToken cancellationToken)
     {
+        var settings = options.CurrentValue.Login;
         await using var command = dataSource.CreateCommand("""
-            select coalesce(max(locked_until) - now(), interval '0')
-            from app.login_failures where key = any(@keys) and locked_until > now()
+            select coalesce(max(locked_until) filter (where key <> @user and locked_until > now()) - now(), interval '0'),
+                   coalesce(max(failures) filter (where key = @user and last_failure_at >= now() - @window), 0)
+            from app.login_failures where key = any(@keys)
             """);
         command.Parameters.AddWithValue("keys", Keys(userName, address).Select(k => k.Key).ToArray());
-        var wait = (TimeSpan)(await command.ExecuteScalarAsync(cancellationToken))!;
-        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        command.Parameters.AddWithValue("user", UserKey(userName));
+        command.Parameters.AddWithValue("window", settings.Window);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var wait = reader.GetFieldValue<TimeSpan>(0);
+        var userFailures = reader.GetInt32(1);
+        return new LoginGate(wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            userFailures < settings.MaxFailuresPerUser ? TimeSpan.Zero : SlowdownFor(userFailures - settings.MaxFailuresPerUser, settings));
     }
 
-    /// <summary>Counts a failed login for the user name and the address; returns how long they are now locked.</summary>
+    /// <summary>Counts a failed login for the user name, the pair and the address; returns how long the caller is now locked.</summary>
     public async Task<TimeSpan> RecordFailureAsync(string userName, IPAddress? address, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue.Login;
@@ -45,11 +61,11 @@ public sealed class LoginThrottle(NpgsqlDataSource dataSource, IOptionsMonitor<A
             command.Parameters.AddWithValue("key", key);
             command.Parameters.AddWithValue("window", settings.Window);
             var failures = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-            if (failures < limit)
+            if (limit is not { } max || failures < max)
             {
                 continue;
             }
-            var lockout = LockoutFor(failures - limit, settings);
+            var lockout = LockoutFor(failures - max, settings);
             await using var lockKey = new NpgsqlCommand(
                 "update app.login_failures set locked_until = now() + @lockout where key = @key", connection, transaction);
             lockKey.Parameters.AddWithValue("key", key);
@@ -61,31 +77,43 @@ public sealed class LoginThrottle(NpgsqlDataSource dataSource, IOptionsMonitor<A
         return longest;
     }
 
-    /// <summary>A successful login forgets the user name's failures.</summary>
-    public async Task RecordSuccessAsync(string userName, CancellationToken cancellationToken)
+    /// <summary>A successful login forgets the user name's failures and those of its pair with this address.</summary>
+    public async Task RecordSuccessAsync(string userName, IPAddress? address, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("delete from app.login_failures where key = @key");
-        command.Parameters.AddWithValue("key", UserKey(userName));
+        await using var command = dataSource.CreateCommand("delete from app.login_failures where key = any(@keys)");
+        command.Parameters.AddWithValue("keys", address is null ? [UserKey(userName)] : new[] { UserKey(userName), PairKey(userName, address) });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The lockout after <paramref name="over"/> failures beyond the limit: doubling, capped.</summary>
-    public static TimeSpan LockoutFor(int over, LoginSettings settings)
+    public static TimeSpan LockoutFor(int over, LoginSettings settings) => Doubling(settings.Lockout, over, settings.MaxLockout);
+
+    /// <summary>The wait of a sign-in after <paramref name="over"/> failures of its user name beyond the limit: doubling, capped.</summary>
+    public static TimeSpan SlowdownFor(int over, LoginSettings settings) => Doubling(settings.UserDelay, over, settings.MaxUserDelay);
+
+    private static TimeSpan Doubling(TimeSpan first, int over, TimeSpan max)
     {
         var factor = Math.Pow(2, Math.Min(over, 30));
-        var ticks = Math.Min(settings.Lockout.Ticks * factor, settings.MaxLockout.Ticks);
-        return TimeSpan.FromTicks((long)ticks);
+        return TimeSpan.FromTicks((long)Math.Min(first.Ticks * factor, max.Ticks));
     }
 
-    private IEnumerable<(string Key, int Limit)> Keys(string userName, IPAddress? address)
+    /// <summary>The keys an attempt counts against, each with the failures that lock it (none: the user name is never locked).</summary>
+    private IEnumerable<(string Key, int? Limit)> Keys(string userName, IPAddress? address)
     {
         var settings = options.CurrentValue.Login;
-        yield return (UserKey(userName), settings.MaxFailuresPerUser);
+        yield return (UserKey(userName), null);
         if (address is not null)
         {
-            yield return ($"address:{(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)}", settings.MaxFailuresPerAddress);
+            yield return (PairKey(userName, address), settings.MaxFailuresPerUser);
+            yield return ($"address:{Normalize(address)}", settings.MaxFailuresPerAddress);
         }
     }
 
-    private static string UserKey(string userName) => $"user:{userName.Trim().ToLowerInvariant()}";
+    private static string UserKey(string userName) => $"user:{NormalizeName(userName)}";
+
+    private static string PairKey(string userName, IPAddress address) => $"user-address:{NormalizeName(userName)}@{Normalize(address)}";
+
+    private static string NormalizeName(string userName) => userName.Trim().ToLowerInvariant();
+
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

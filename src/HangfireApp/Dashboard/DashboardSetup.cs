@@ -18,6 +18,7 @@ public static class DashboardSetup
     public static WebApplication MapDashboard(this WebApplication app)
     {
         AddPagesAndNavigation();
+        app.UseDashboardRequestRules();
         app.MapHangfireDashboard(DashboardPath, new DashboardOptions
         {
             DashboardTitle = "HangfireApp",

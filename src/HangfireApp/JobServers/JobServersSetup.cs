@@ -1,4 +1,5 @@
 using Hangfire;
+using HangfireApp.Auth;
 using HangfireApp.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +34,9 @@ public static class JobServersSetup
                 .Select(server => new ServerView(server.Name, server.Queues, server.WorkersCount, server.StartedAt, server.Heartbeat))
                 .OrderBy(server => server.Name, StringComparer.Ordinal)
                 .ToList()))
-            .WithTags("Servers");
+            .WithTags("Servers")
+            // Host names, process ids and queues are for operators' eyes, not for anyone who can reach the port.
+            .RequireAuthorization(AuthSetup.ViewerPolicy);
         return app;
     }
 }

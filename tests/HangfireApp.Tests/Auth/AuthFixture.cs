@@ -13,6 +13,7 @@ public sealed class AuthFixture : IAsyncLifetime
     public const int MaxFailuresPerUser = 3;
     public const int MaxFailuresPerAddress = 6;
     public static readonly TimeSpan Lockout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan UserDelay = TimeSpan.FromMilliseconds(100);
 
     private TestDatabase? _database;
 
@@ -40,6 +41,8 @@ public sealed class AuthFixture : IAsyncLifetime
         settings["Auth:Login:MaxFailuresPerAddress"] = MaxFailuresPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Auth:Login:Lockout"] = Lockout.ToString();
         settings["Auth:Login:MaxLockout"] = "00:00:10";
+        settings["Auth:Login:UserDelay"] = UserDelay.ToString();
+        settings["Auth:Login:MaxUserDelay"] = "00:00:00.400";
         return settings;
     }
 

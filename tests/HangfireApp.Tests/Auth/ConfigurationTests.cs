@@ -11,6 +11,7 @@ public sealed class ConfigurationTests
     [InlineData("Auth:Users:0:PasswordHash", "plain-text-password", "Auth:Users:0:PasswordHash is not an ASP.NET Core password hash")]
     [InlineData("App:PathBase", "jobs/", "App:PathBase must start with '/'")]
     [InlineData("App:ForwardedHeaders:KnownNetworks:0", "10.0.0.0/33", "App:ForwardedHeaders:KnownNetworks:0 is not a CIDR network")]
+    [InlineData("Auth:DataProtection:CertificatePath", "/nonexistent/keys.pfx", "Auth:DataProtection:CertificatePath ('/nonexistent/keys.pfx') cannot be loaded")]
     public async Task Host_RefusesToStart_WithABadSetting_NamingIt(string key, string value, string message)
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -14,16 +14,16 @@ public static class DashboardTestUsers
 {
     public const string Password = "correct horse battery staple";
 
-    public static readonly string[] Names = ["vera", "otto", "ada", "tess"];
+    public static readonly string[] Names = ["vera", "otto", "ada", "tess", "pat"];
 
     /// <summary>
-    /// <c>Auth:Users</c> settings: vera (viewer), otto (operator), ada (admin) and tess (operator, only for the throttling
-    /// test, whose failures must not mix with others'), all with <see cref="Password"/>.
+    /// <c>Auth:Users</c> settings: vera (viewer), otto (operator), ada (admin), tess and pat (operators, only for the
+    /// throttling tests, whose failures must not mix with others'), all with <see cref="Password"/>.
     /// </summary>
     public static Dictionary<string, string?> Settings()
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        string[] roles = [Roles.Viewer, Roles.Operator, Roles.Admin, Roles.Operator];
+        string[] roles = [Roles.Viewer, Roles.Operator, Roles.Admin, Roles.Operator, Roles.Operator];
         for (var i = 0; i < Names.Length; i++)
         {
             settings[$"Auth:Users:{i}:Name"] = Names[i];

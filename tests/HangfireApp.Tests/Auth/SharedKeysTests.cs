@@ -98,7 +98,7 @@ public sealed class SharedKeysTests
     }
 
     /// <summary>Cookies are per host:port; two hosts behind one name share them, as these tests' client must.</summary>
-    private static void CopyCookies(CookieContainer cookies, Uri from, Uri to)
+    internal static void CopyCookies(CookieContainer cookies, Uri from, Uri to)
     {
         foreach (Cookie cookie in cookies.GetCookies(from))
         {

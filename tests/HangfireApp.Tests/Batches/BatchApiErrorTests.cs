@@ -18,6 +18,7 @@ public sealed class BatchApiErrorTests(EngineFixture engine)
         { "bad chunk size", """{"workerType":"bench","items":[{}],"chunkSize":0}""", 400, "chunkSize" },
         { "bad condition", """{"workerType":"bench","items":[{}],"continuation":{"condition":"sometimes","next":{"workerType":"bench"}}}""", 400, "continuation.condition" },
         { "bad webhook", """{"workerType":"bench","items":[{}],"continuation":{"webhookUrl":"ftp://x"}}""", 400, "continuation.webhookUrl" },
+        { "webhook with credentials", """{"workerType":"bench","items":[{}],"continuation":{"webhookUrl":"https://user:pw@hooks.example.com/x"}}""", 400, "must not carry credentials" },
         { "malformed json", """{"workerType":"bench","items":[{}""", 400, "" },
         { "items not an array", """{"workerType":"bench","items":{"a":1}}""", 400, "items" },
     };

@@ -33,4 +33,25 @@ public sealed class WebhookTests(EngineFixture engine)
         batch.Continuation!.State.ShouldBe("completed");
         (await engine.Db.ScalarAsync("select webhook_attempts from app.continuations where batch_id = @b", ("b", batch.Id))).ShouldBe(2);
     }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "link-local")]
+    [InlineData("http://[::1]:9/hook", "loopback")]
+    [InlineData("http://127.0.0.2:9/hook", "loopback")]
+    public async Task Webhook_ToANonPublicAddress_IsRefused_AndNotRetried(string url, string why)
+    {
+        // Issue 9 point 3: a continuation's webhook POSTed to internal addresses (blind SSRF).
+        var submitted = await engine.Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(1, new { }), continuation = new { webhookUrl = url } });
+
+        var batch = await Eventually.Until(() => engine.Api.GetBatchAsync(submitted.Id),
+            b => b.Continuation?.WebhookState == "failed", TimeSpan.FromSeconds(40), "the webhook to be refused");
+
+        batch.Continuation!.WebhookState.ShouldBe("failed");
+        await using var command = engine.Db.CreateCommand("select webhook_error, webhook_attempts from app.continuations where batch_id = @b");
+        command.Parameters.AddWithValue("b", batch.Id);
+        await using var reader = await command.ExecuteReaderAsync();
+        (await reader.ReadAsync()).ShouldBeTrue();
+        reader.GetString(0).ShouldContain(why);
+        reader.GetInt32(1).ShouldBe(1);
+    }
 }

@@ -41,6 +41,11 @@ public sealed class EngineFixture : HostFixture
         ["Hangfire:Servers:0:Queues:1"] = "default",
         ["Hangfire:Servers:0:Queues:2"] = "bench-bulk",
         ["Hangfire:Servers:0:WorkerCount"] = "4",
+        // The loopback stand-ins of external APIs (LoopbackServer, on 127.0.0.1) are allowed by the outbound policy,
+        // as a deployment would allow its own network; everything else non-public stays refused.
+        ["Webhooks:AllowedNetworks:0"] = "127.0.0.1",
+        ["WorkerTypes:rows:AllowedNetworks:0"] = "127.0.0.1",
+        ["WorkerTypes:packages:Http:AllowedNetworks:0"] = "127.0.0.1",
         // A viewer key, stored as its SHA-256 as production keys are.
         ["Auth:ApiKeys:0:Name"] = "tests-viewer",
         ["Auth:ApiKeys:0:Role"] = "viewer",

@@ -39,6 +39,8 @@ public sealed class RowsApiTests(RowsFixture fixture)
     [InlineData("""{"urlTemplate":"http://127.0.0.1:9/{email}","burst":3}""", "call.burst", "needs requestsPerSecond")]
     [InlineData("""{"urlTemplate":"http://127.0.0.1:9/{email}","timeoutSeconds":"soon"}""", "call.timeoutSeconds", "call is not valid")]
     [InlineData("""{"urlTemplate":"http://127.0.0.1:9/{email}","requestsPerSecond":-1}""", "call.requestsPerSecond", "above 0")]
+    [InlineData("""{"urlTemplate":"http://user:secret@api.example.com/{email}"}""", "call.urlTemplate", "must not carry credentials")]
+    [InlineData("""{"urlTemplate":"http://{email}@api.example.com/"}""", "call.urlTemplate", "must not carry credentials")]
     [InlineData("not json", "call", "call is not valid")]
     [InlineData("", "call", "A 'call' part is required")]
     public async Task InvalidCall_Is400NamingTheField_AndWritesNothing(string call, string field, string message)

@@ -20,7 +20,7 @@ public sealed class TelemetryFixture : HostFixture
         settings["WorkerTypes:telemetry:Retry:Attempts"] = "2";
         settings["WorkerTypes:telemetry:Retry:DelaysSeconds:0"] = "1";
         settings["WorkerTypes:telemetry:PendingSweepCron"] = "0 0 1 1 *";
-        settings["WorkerTypes:telemetry:AllowPrivateAddresses"] = "true";
+        settings["WorkerTypes:telemetry:AllowedNetworks:0"] = "127.0.0.1"; // the loopback stand-in file server
         return settings;
     }
 

@@ -145,4 +145,16 @@ public sealed class CsvInputTests
     {
         CsvInput.Read("\uFEFFemail\nx").Headers.ShouldBe(["email"]);
     }
+
+    [Fact]
+    public async Task Read_RefusesNulAndLoneSurrogates_NamingLineAndColumn()
+    {
+        // Issue 9 point 5: a NUL in a cell reached PostgreSQL (22021) and answered 500.
+        Should.Throw<CsvInputException>(() => CsvInput.Read("email,name\na@x.example,An\0n\n"))
+            .Message.ShouldBe("line 2: column 'name' must not contain the NUL character (U+0000): PostgreSQL text cannot hold it.");
+        Should.Throw<CsvInputException>(() => CsvInput.Read("a\0,b\n1,2\n")).Message.ShouldStartWith("line 1: header column 1 must not contain the NUL");
+        Should.Throw<CsvInputException>(() => CsvInput.Read("a,b\n1,x" + (char)0xD800 + "\n")).Message.ShouldContain("column 'b' must not contain a lone UTF-16 surrogate");
+        byte[] utf16WithLoneSurrogate = [0xFF, 0xFE, (byte)'a', 0, (byte)'\n', 0, 0x00, 0xD8, (byte)'\n', 0];
+        (await Should.ThrowAsync<CsvInputException>(() => CsvInput.ReadAsync(new MemoryStream(utf16WithLoneSurrogate)))).Message.ShouldContain("not UTF-8 text");
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HangfireApp.Batches.Input;
 using HangfireApp.Workers.Packages.Osv;
 
 namespace HangfireApp.Workers.Packages.Advisories;
@@ -21,6 +22,11 @@ public sealed record AdvisoryRow(
         if (record.ValueKind != JsonValueKind.Object)
         {
             throw new FormatException($"an OSV record must be a JSON object, not {record.ValueKind}.");
+        }
+        // Before GetRawText: invalid UTF-8 inside the record would throw there, and NUL would fail in the jsonb column.
+        if (JsonElementText.Problem(record) is { } textProblem)
+        {
+            throw new FormatException($"{textProblem.Path} {textProblem.Message}");
         }
         var json = record.GetRawText();
         OsvRecord osv;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HangfireApp.Batches.Input;
 
 namespace HangfireApp.Workers.Packages.Sbom;
 
@@ -30,12 +31,22 @@ public static class CycloneDxReader
     /// <exception cref="FormatException">The JSON is not a CycloneDX BOM.</exception>
     public static SbomPackages Read(string json)
     {
+        // A string may hold a lone surrogate (no JSON text can: System.Text.Json would throw an ArgumentException) or a NUL.
+        if (TextRules.Problem(json) is { } textProblem)
+        {
+            throw new FormatException($"Not a CycloneDX JSON BOM: the text {textProblem}");
+        }
         using var doc = JsonDocument.Parse(json);
         return Read(doc.RootElement);
     }
 
     private static SbomPackages Read(JsonElement root)
     {
+        // The engine's text rule first: a purl with a NUL or a lone surrogate would throw on read or fail in PostgreSQL.
+        if (JsonElementText.Problem(root) is { } textProblem)
+        {
+            throw new FormatException($"{textProblem.Path} {textProblem.Message}");
+        }
         if (root.ValueKind != JsonValueKind.Object
             || !root.TryGetProperty("bomFormat", out var format)
             || format.ValueKind != JsonValueKind.String

@@ -2,17 +2,19 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HangfireApp.Batches.RateLimits;
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Workers.Packages.Advisories;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace HangfireApp.Workers.Packages.Scanning;
 
 /// <summary>
 /// The external scanner (<c>WorkerTypes:packages:Scanner=http</c>): one OSV query per package to the configured
-/// endpoint, under a rate limit shared by all hosts. A <c>429</c> blocks every host until its Retry-After; a
-/// <c>5xx</c> or a network error backs off exponentially; after <c>MaxAttempts</c> the item fails (and is retried
-/// with its chunk). The advisories it answers with are stored, so findings refer to them like local ones.
+/// endpoint through the engine's outbound policy (address check, retries: <see cref="OutboundHttpSetup"/>), under a
+/// rate limit shared by all hosts. A <c>429</c> blocks every host until its Retry-After; a <c>5xx</c>, a timeout or
+/// a network error backs off exponentially; after <c>MaxAttempts</c> the item fails (and is retried with its chunk). The advisories it answers with are stored, so findings refer to them like local ones.
 /// </summary>
 public sealed partial class HttpScanner(
     HttpClient http,
@@ -29,45 +31,37 @@ public sealed partial class HttpScanner(
     {
         var settings = options.Value.Http;
         var query = new { package = new { ecosystem = target.Ecosystem, name = target.Name }, version = target.Version };
-        string? lastProblem = null;
-        for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
+        using var request = new HttpRequestMessage(HttpMethod.Post, settings.Url) { Content = JsonContent.Create(query) };
+        // Every try takes a token of the rate shared by all hosts; a 429 blocks every host until its Retry-After.
+        request.Options.Set(OutboundRequest.BeforeAttempt,
+            token => new ValueTask(limiter.AcquireAsync(RateLimitKey, settings.RequestsPerSecond, settings.Burst, token)));
+        request.Options.Set(OutboundRequest.OnRetryAfter, async (wait, token) =>
         {
-            await limiter.AcquireAsync(RateLimitKey, settings.RequestsPerSecond, settings.Burst, cancellationToken);
-            HttpResponseMessage response;
-            try
+            LogThrottled(logger, wait.TotalSeconds);
+            await limiter.BlockUntilAsync(RateLimitKey, wait, token);
+        });
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new TimeoutException($"The scanner did not answer within {settings.Timeout.TotalSeconds:0.###} s, {settings.MaxAttempts} times.", e);
+        }
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
             {
-                response = await http.PostAsJsonAsync(settings.Url, query, cancellationToken);
-            }
-            catch (HttpRequestException e)
-            {
-                lastProblem = e.Message;
-                await BackOffAsync(settings, attempt, cancellationToken);
-                continue;
-            }
-            using (response)
-            {
-                if (response.StatusCode == HttpStatusCode.TooManyRequests)
-                {
-                    var delay = RetryAfter(response) ?? Backoff(settings, attempt);
-                    lastProblem = $"429 Too Many Requests (Retry-After {delay.TotalSeconds:0.###} s)";
-                    LogThrottled(logger, delay.TotalSeconds);
-                    await limiter.BlockUntilAsync(RateLimitKey, delay, cancellationToken);
-                    continue;
-                }
-                if ((int)response.StatusCode >= 500)
-                {
-                    lastProblem = $"{(int)response.StatusCode} {response.ReasonPhrase}";
-                    await BackOffAsync(settings, attempt, cancellationToken);
-                    continue;
-                }
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new HttpRequestException($"The scanner refused {target.Ecosystem}/{target.Name}@{target.Version}: {(int)response.StatusCode} {response.ReasonPhrase}");
-                }
                 return await ReadFindingsAsync(response, target, cancellationToken);
             }
+            if (status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout)
+            {
+                throw new HttpRequestException($"The scanner still failed after {settings.MaxAttempts} attempts: {status} {response.ReasonPhrase}");
+            }
+            throw new HttpRequestException($"The scanner refused {target.Ecosystem}/{target.Name}@{target.Version}: {status} {response.ReasonPhrase}");
         }
-        throw new HttpRequestException($"The scanner still failed after {settings.MaxAttempts} attempts: {lastProblem}");
     }
 
     private async Task<IReadOnlyList<ScanFinding>> ReadFindingsAsync(HttpResponseMessage response, ScanTarget target, CancellationToken cancellationToken)
@@ -99,20 +93,6 @@ public sealed partial class HttpScanner(
             return null;
         }
     }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
-        response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-            _ => null,
-        };
-
-    private static TimeSpan Backoff(HttpScannerOptions settings, int attempt) =>
-        settings.BackoffBase * Math.Pow(2, attempt - 1) * (0.8 + (Random.Shared.NextDouble() * 0.4));
-
-    private static Task BackOffAsync(HttpScannerOptions settings, int attempt, CancellationToken cancellationToken) =>
-        attempt < settings.MaxAttempts ? Task.Delay(Backoff(settings, attempt), cancellationToken) : Task.CompletedTask;
 
     [LoggerMessage(EventId = WorkerLogEventIds.HttpScannerThrottled, Level = LogLevel.Warning, Message = "Package scanner answered 429: all hosts pause for {Seconds} s")]
     private static partial void LogThrottled(ILogger logger, double seconds);

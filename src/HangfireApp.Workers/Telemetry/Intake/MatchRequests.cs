@@ -1,3 +1,4 @@
+using HangfireApp.Batches.Outbound;
 using HangfireApp.Batches.Submit;
 
 namespace HangfireApp.Workers.Telemetry.Intake;
@@ -59,6 +60,10 @@ public static class MatchRequests
             || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
         {
             problems.Add($"telemetryUrl must be an absolute http or https URL of at most {MaxUrlLength} characters.");
+        }
+        else if (OutboundRequest.WhyRefused(uri) is { } refused)
+        {
+            problems.Add($"telemetryUrl {refused}");
         }
         return problems;
     }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using HangfireApp.Auth;
 using HangfireApp.Batches.Audit;
+using HangfireApp.Batches.Logging;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
-using HangfireApp.Batches.Logging;
 
 namespace HangfireApp.Dashboard.Login;
 
@@ -61,11 +61,17 @@ public static partial class LoginEndpoints
         }
         var address = context.Connection.RemoteIpAddress;
         var addressText = address?.ToString();
-        var wait = await throttle.RetryAfterAsync(userName, address, cancellationToken);
-        if (wait > TimeSpan.Zero)
+        var gate = await throttle.CheckAsync(userName, address, cancellationToken);
+        if (gate.RetryAfter > TimeSpan.Zero)
         {
             LogThrottled(logger, userName, addressText);
-            return Throttled(context, antiforgery, returnUrl, userName, wait);
+            return Throttled(context, antiforgery, returnUrl, userName, gate.RetryAfter);
+        }
+        if (gate.Slowdown > TimeSpan.Zero)
+        {
+            // The name is being guessed from elsewhere: this attempt waits (no thread held), it is not refused.
+            LogSlowedDown(logger, userName, addressText, gate.Slowdown.TotalMilliseconds);
+            await Task.Delay(gate.Slowdown, cancellationToken);
         }
         if (users.Verify(userName, password) is not { } principal)
         {
@@ -76,7 +82,7 @@ public static partial class LoginEndpoints
                 ? Throttled(context, antiforgery, returnUrl, userName, lockout)
                 : LoginForm(context, antiforgery, StatusCodes.Status401Unauthorized, returnUrl, userName, "Wrong user name or password.", null);
         }
-        await throttle.RecordSuccessAsync(userName, cancellationToken);
+        await throttle.RecordSuccessAsync(userName, address, cancellationToken);
         await context.SignInAsync(AuthSetup.CookieScheme, principal, new AuthenticationProperties { IsPersistent = false });
         var name = principal.Identity!.Name!;
         await audit.RecordAsync(name, AuditActions.Login, $"user:{name}", new { address = addressText }, cancellationToken);
@@ -145,4 +151,7 @@ public static partial class LoginEndpoints
 
     [LoggerMessage(EventId = LogEventIds.LoginEndpointsThrottled, Level = LogLevel.Warning, Message = "Throttled dashboard sign-in for {UserName} from {Address}")]
     private static partial void LogThrottled(ILogger logger, string userName, string? address);
+
+    [LoggerMessage(EventId = LogEventIds.LoginEndpointsSlowedDown, Level = LogLevel.Warning, Message = "Dashboard sign-in for {UserName} from {Address} slowed down by {DelayMs} ms: the name failed too often")]
+    private static partial void LogSlowedDown(ILogger logger, string userName, string? address, double delayMs);
 }

@@ -1,9 +1,9 @@
 using System.Net;
-using HangfireApp.Workers.Scrape;
+using HangfireApp.Batches.Outbound;
 
-namespace HangfireApp.UnitTests.Scrape;
+namespace HangfireApp.UnitTests.Outbound;
 
-public sealed class AddressClassifierTests
+public sealed class AddressRulesTests
 {
     [Theory]
     // IPv4: refused ranges, with their edges.
@@ -42,7 +42,7 @@ public sealed class AddressClassifierTests
     [InlineData("64:ff9b::192.168.0.1", "IPv6-embedded private")]
     public void WhyRefused_NamesTheRange_ForNonPublicAddresses(string address, string expected)
     {
-        var why = AddressClassifier.WhyRefused(IPAddress.Parse(address));
+        var why = AddressRules.WhyRefused(IPAddress.Parse(address));
 
         why.ShouldNotBeNull();
         why.ShouldStartWith(expected);
@@ -67,5 +67,5 @@ public sealed class AddressClassifierTests
     [InlineData("64:ff9b::8.8.8.8")] // NAT64 of a public address
     [InlineData("fe00::1")] // just below fe80::/10 (global unicast space is not refused)
     public void WhyRefused_IsNull_ForPublicAddresses(string address) =>
-        AddressClassifier.WhyRefused(IPAddress.Parse(address)).ShouldBeNull();
+        AddressRules.WhyRefused(IPAddress.Parse(address)).ShouldBeNull();
 }

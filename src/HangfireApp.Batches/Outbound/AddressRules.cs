@@ -1,16 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace HangfireApp.Workers.Scrape;
+namespace HangfireApp.Batches.Outbound;
 
 /// <summary>
-/// The SSRF guard's address rules: which IP addresses a scrape must not connect to, and why. Everything that
+/// The outbound policy's address rules: which IP addresses no client of a user-given URL may connect to, and why. Everything that
 /// is not a plain public unicast address is refused: loopback, RFC 1918 private, link-local, CGNAT
 /// (100.64/10), "this network" (0/8), multicast, broadcast and reserved ranges, IPv6 unique local and
 /// site-local, and IPv6 forms that carry an IPv4 address (IPv4-mapped, IPv4-compatible, NAT64) are judged by
 /// that IPv4 address.
 /// </summary>
-public static class AddressClassifier
+public static class AddressRules
 {
     private static readonly (IPAddress Network, int Prefix, string Why)[] V4Ranges =
     [
@@ -110,5 +110,36 @@ public static class AddressClassifier
         }
         var mask = (byte)(0xFF << (8 - rest));
         return (a[whole] & mask) == (n[whole] & mask);
+    }
+
+    /// <summary>Parses <c>address/prefix</c> (or a single address) as an allowed network; null when it is not one.</summary>
+    public static (IPAddress Network, int Prefix)? ParseNetwork(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (!IPAddress.TryParse(slash < 0 ? text : text[..slash], out var network))
+        {
+            return null;
+        }
+        var bits = network.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        if (slash < 0)
+        {
+            return (network, bits);
+        }
+        return int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var prefix)
+            && prefix <= bits ? (network, prefix) : null;
+    }
+
+    /// <summary>Whether <paramref name="address"/> lies in <paramref name="network"/>/<paramref name="prefix"/> (IPv4-mapped IPv6 as IPv4).</summary>
+    public static bool Contains(IPAddress network, int prefix, IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (network.IsIPv4MappedToIPv6)
+        {
+            network = network.MapToIPv4();
+        }
+        return InRange(address, network, prefix);
     }
 }

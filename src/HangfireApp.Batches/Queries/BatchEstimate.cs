@@ -1,0 +1,42 @@
+namespace HangfireApp.Batches.Queries;
+
+/// <summary>
+/// Items per second and time left of a batch, from its counters and timestamps. Pure arithmetic on values any row
+/// may hold (a batch that has run for days, a rerun of a month-old batch, a rate that rounds to zero), so it never
+/// throws: one batch's odd numbers must not break a page that lists it.
+/// </summary>
+public static class BatchEstimate
+{
+    /// <summary>Beyond this the "estimate" is noise (a stalled or rerun batch): it is shown as unknown.</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(365);
+
+    /// <summary>Rate (rounded for display) and ETA; both null until an item is done. The ETA of a final batch is zero.</summary>
+    public static (double? ItemsPerSecond, TimeSpan? Eta) Of(long total, long done, DateTime? startedAt, DateTime? finishedAt, DateTime now)
+    {
+        if (startedAt is not { } started || done <= 0)
+        {
+            return (null, null);
+        }
+        var seconds = Math.Max(0.001, ((finishedAt ?? now) - started).TotalSeconds);
+        var rate = done / seconds;
+        return (Math.Round(rate, 1), finishedAt is null ? Remaining(total - done, rate) : TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// Time left at <paramref name="itemsPerSecond"/>, from the unrounded rate (a rate shown as 0.0 is not zero);
+    /// null when unknown or longer than <see cref="Longest"/>, which also keeps it inside what a TimeSpan holds.
+    /// </summary>
+    public static TimeSpan? Remaining(long items, double itemsPerSecond)
+    {
+        if (items <= 0)
+        {
+            return TimeSpan.Zero;
+        }
+        if (!(itemsPerSecond > 0) || double.IsInfinity(itemsPerSecond))
+        {
+            return null;
+        }
+        var seconds = Math.Round(items / itemsPerSecond);
+        return seconds <= Longest.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null;
+    }
+}
