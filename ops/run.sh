@@ -6,6 +6,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 connection=$(bash ops/pg.sh | tail -n 1)
+bash ops/tesseract.sh >/dev/null
 url=${HANGFIREAPP_URL:-http://127.0.0.1:5000}
 
 dotnet build src/HangfireApp -c Release -nologo -v quiet -clp:ErrorsOnly

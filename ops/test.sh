@@ -7,6 +7,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 bash ops/pg.sh >/dev/null
+bash ops/tesseract.sh >/dev/null
 port=${HANGFIREAPP_PG_PORT:-55432}
 export HANGFIREAPP_TEST_CONNECTION="Host=127.0.0.1;Port=$port;Database=postgres;Username=hangfireapp;Password=hangfireapp"
 # The telemetry worker's RabbitMQ intake is tested against a node of the project's own.

@@ -1,7 +1,7 @@
 namespace HangfireApp.Workers;
 
 /// <summary>
-/// The worker types' log event ids, one block of 100 per type (packages 5100–5299, rows 5300–5399, scrape 5400–5499, telemetry 5600–5699;
+/// The worker types' log event ids, one block of 100 per type (packages 5100–5299, rows 5300–5399, scrape 5400–5499, telemetry 5600–5699, documents 5700–5799;
 /// a new type takes the next free block). The engine's and the host's are in <c>HangfireApp.Batches.Logging.LogEventIds</c>;
 /// a test checks that no id is used twice across both.
 /// </summary>
@@ -22,4 +22,8 @@ public static class WorkerLogEventIds
     public const int RabbitMqIntakeRejected = 5612;
     public const int RabbitMqIntakeRegisterFailed = 5613;
     public const int RabbitMqIntakeChannelClosed = 5614;
+    public const int OcrHandlerDeadline = 5701;
+    public const int OcrHandlerPageFailed = 5702;
+    public const int ValidationHandlerOutcome = 5710;
+    public const int DocumentStageFinalHandlerEnded = 5711;
 }

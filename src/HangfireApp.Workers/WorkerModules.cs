@@ -1,5 +1,6 @@
 using HangfireApp.Batches.Modules;
 using HangfireApp.Workers.Bench;
+using HangfireApp.Workers.Documents;
 using HangfireApp.Workers.Packages;
 using HangfireApp.Workers.Rows;
 using HangfireApp.Workers.Scrape;
@@ -18,6 +19,7 @@ public static class WorkerModules
         new PackagesModule(),
         new RowsModule(),
         new ScrapeModule(),
+        .. DocumentsModule.Stages,
         new TelemetryModule(),
     ];
 }

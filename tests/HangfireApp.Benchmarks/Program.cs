@@ -21,6 +21,21 @@ if (args.Contains("--scrape"))
     // The scrape benchmark of issue 5: pages/s at the default politeness against one page at a time.
     return await ScrapeBench.RunAsync(server, Arg("--pages", 1_000), Arg("--hosts", 50), Arg("--latency-ms", 50));
 }
+if (args.Contains("--documents"))
+{
+    // The documents benchmark of issue 11: pages through the pipeline vs the tesseract command line, same run.
+    var documentsReport = new List<string>();
+    var documentsStatus = await DocumentsBench.RunAsync(server, Arg("--pages", 20), line =>
+    {
+        Console.WriteLine(line);
+        documentsReport.Add(line);
+    });
+    if (Environment.GetEnvironmentVariable("BENCH_REPORT") is { } documentsOutput)
+    {
+        await File.WriteAllLinesAsync(documentsOutput, documentsReport);
+    }
+    return documentsStatus;
+}
 if (args.Contains("--packages"))
 {
     // The packages benchmark of issue 5: a separate mode, so the engine benchmark stays as it was.
