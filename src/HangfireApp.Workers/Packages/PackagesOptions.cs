@@ -19,8 +19,8 @@ public sealed class PackagesOptions
     public int MaxPackagesPerCycle { get; set; } = 100_000;
 
     /// <summary>
-    /// Chunks per batch after the sweep's first round (which takes one chunk, so scanning starts at once): the rest
-    /// of what is pending goes in batches of up to this many chunks, all queued together. Default 16.
+    /// Most chunks in one batch of the sweep. Its first round takes one chunk (so scanning starts at once) and each
+    /// later round twice as many as the last, up to this, as one batch whose chunks are queued together. Default 16.
     /// </summary>
     public int SweepBatchChunks { get; set; } = 16;
 

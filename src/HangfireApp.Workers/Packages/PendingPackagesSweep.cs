@@ -24,9 +24,9 @@ public sealed record SweepResult(int Claimed, IReadOnlyList<long> BatchIds);
 /// in one transaction, claims pending packages (high priority first, then oldest) with <c>FOR UPDATE SKIP
 /// LOCKED</c>, submits them as a batch through the engine and marks them <c>queued</c> by that batch in one
 /// statement. The first round takes one chunk's worth (the worker type's <c>ChunkSize</c>), so scanning starts at
-/// once; each later round takes up to <c>SweepBatchChunks</c> chunks' worth as one batch, whose chunks are all
-/// queued together and start on every free worker at once, instead of one batch per chunk created one after
-/// another. The status change, the batch, its items, chunks and Hangfire jobs commit together or not at all; two
+/// once; each later round takes twice as many chunks as the last (up to <c>SweepBatchChunks</c>) as one batch,
+/// whose chunks are all queued together and start on every free worker at once, instead of one batch per chunk
+/// created one after another. The status change, the batch, its items, chunks and Hangfire jobs commit together or not at all; two
 /// sweeps at once never take the same package. One run takes at most <c>MaxPackagesPerCycle</c> packages, then
 /// hands over to a new run.
 /// </summary>
@@ -57,10 +57,13 @@ public sealed partial class PendingPackagesSweep(
         var budget = options.Value.MaxPackagesPerCycle;
         var claimedTotal = 0;
         var batchIds = new List<long>();
+        var chunks = 1;
         while (claimedTotal < budget)
         {
-            var roundSize = claimedTotal == 0 ? chunkSize : (long)chunkSize * options.Value.SweepBatchChunks;
-            var (claimed, batches) = await SweepRoundAsync((int)Math.Min(roundSize, budget - claimedTotal), cancellationToken);
+            var (claimed, batches) = await SweepRoundAsync((int)Math.Min((long)chunkSize * chunks, budget - claimedTotal), cancellationToken);
+            // Each round is twice the last (up to SweepBatchChunks chunks): the chunks already queued keep the workers
+            // busy while the next, larger round is written, and the rounds stay few.
+            chunks = Math.Min(chunks * 2, options.Value.SweepBatchChunks);
             claimedTotal += claimed;
             batchIds.AddRange(batches);
             if (claimed == 0)
