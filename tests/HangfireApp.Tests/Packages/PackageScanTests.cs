@@ -43,8 +43,9 @@ public sealed class PackageScanTests(PackagesFixture fixture) : IAsyncLifetime
 
         var sweep = await fixture.SweepAsync();
         sweep.Claimed.ShouldBe(10);
-        // Rounds of one chunk (4): the high-priority package and 3 normal ones (two batches), then 4, then 2.
-        sweep.BatchIds.Count.ShouldBe(4);
+        // A first round of one chunk (4): the high-priority package and 3 normal ones (two batches, one per priority),
+        // then a round of two chunks: the other 6.
+        sweep.BatchIds.Count.ShouldBe(3);
         foreach (var id in sweep.BatchIds)
         {
             (await fixture.Api.WaitFinalAsync(id)).State.ShouldBe("succeeded");
