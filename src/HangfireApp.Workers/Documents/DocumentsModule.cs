@@ -58,6 +58,7 @@ public sealed class DocumentsModule : IWorkerTypeModule
         services.AddSingleton<DocumentSubmitter>();
         services.AddSingleton<DocumentRerun>();
         services.AddSingleton<TesseractLanguages>();
+        services.AddSingleton<PreprocessingGate>();
         services.AddSingleton(TimeProvider.System);
         // Created on the first page, so a host that never runs OCR starts no OCR threads and loads no model.
         services.AddSingleton(sp =>
