@@ -47,7 +47,12 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings)
+    /// <param name="serverConnection">The PostgreSQL server; the host gets a fresh database on it.</param>
+    /// <param name="settings">The host's settings (configuration keys).</param>
+    /// <param name="ownSession">Start the host in a session of its own (<c>setsid</c>), as a service manager would: with
+    /// the kernel's autogroup scheduling, CPU is shared per session, so hosts in the benchmark's session share its one
+    /// slice of a busy machine.</param>
+    public static async Task<BenchHost> StartAsync(string serverConnection, Dictionary<string, string> settings, bool ownSession = false)
     {
         var database = $"hf_bench_{DateTime.UtcNow:HHmmss}_{Guid.NewGuid():N}"[..32];
         var admin = new NpgsqlConnectionStringBuilder(serverConnection) { Database = "postgres", Pooling = false }.ConnectionString;
@@ -58,17 +63,19 @@ internal sealed class BenchHost : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
         var connectionString = new NpgsqlConnectionStringBuilder(serverConnection) { Database = database, MaxPoolSize = 100 }.ConnectionString;
-        return await LaunchAsync(admin, database, connectionString, settings, ownsDatabase: true);
+        return await LaunchAsync(admin, database, connectionString, settings, ownsDatabase: true, ownSession);
     }
 
     /// <summary>A second host process on <paramref name="first"/>'s database (scale-out): it leaves the database to the first.</summary>
-    public static Task<BenchHost> JoinAsync(BenchHost first, Dictionary<string, string> settings) =>
-        LaunchAsync(first._adminConnection, first._database, first.ConnectionString, settings, ownsDatabase: false);
+    public static Task<BenchHost> JoinAsync(BenchHost first, Dictionary<string, string> settings, bool ownSession = false) =>
+        LaunchAsync(first._adminConnection, first._database, first.ConnectionString, settings, ownsDatabase: false, ownSession);
 
-    private static async Task<BenchHost> LaunchAsync(string admin, string database, string connectionString, Dictionary<string, string> settings, bool ownsDatabase)
+    private static async Task<BenchHost> LaunchAsync(string admin, string database, string connectionString, Dictionary<string, string> settings, bool ownsDatabase, bool ownSession)
     {
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "HangfireApp.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        string[] command = ["dotnet", Path.Combine(AppContext.BaseDirectory, "HangfireApp.dll"), "--urls", $"http://127.0.0.1:{port}"];
+        // setsid execs the host in place (the child is no group leader), so the process id stays the host's.
+        var info = new ProcessStartInfo(ownSession ? "setsid" : command[0], ownSession ? command : command[1..])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,

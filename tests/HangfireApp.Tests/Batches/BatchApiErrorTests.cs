@@ -108,5 +108,8 @@ public sealed class BatchApiErrorTests(EngineFixture engine)
         text.ShouldContain("\"maxDegreeOfParallelism\":4");
         text.ShouldContain("bench-1-high");
         text.ShouldContain("\"retryAttempts\":2");
+        text.ShouldContain("\"handler\":\"item\"");
+        text.ShouldContain("\"name\":\"bench-bulk\"");
+        text.ShouldContain("\"handler\":\"bulk\",\"sliceSize\":4");
     }
 }

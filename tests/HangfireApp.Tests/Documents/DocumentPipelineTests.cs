@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using HangfireApp.Tests.Infrastructure;
+using HangfireApp.TestSupport.Documents;
 using UglyToad.PdfPig;
 
 namespace HangfireApp.Tests.Documents;

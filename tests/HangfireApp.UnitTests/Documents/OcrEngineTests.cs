@@ -1,3 +1,4 @@
+using HangfireApp.TestSupport.Documents;
 using HangfireApp.Workers.Documents.Native;
 using HangfireApp.Workers.Documents.Ocr;
 using HangfireApp.Workers.Documents.Preprocessing;

@@ -20,5 +20,7 @@ public sealed record NextStageBody(string? WorkerType, int? ChunkSize, string? P
 /// <summary>The body of <c>POST /api/batches/{id}/rerun</c>.</summary>
 public sealed record RerunBody(string? Scope, int? ChunkNo);
 
+/// <summary>A worker type as <c>GET /api/worker-types</c> shows it. <see cref="Handler"/>: <c>item</c> or <c>bulk</c>;
+/// <see cref="SliceSize"/> only matters to a bulk handler.</summary>
 public sealed record WorkerTypeView(string Name, string Queue, IReadOnlyList<string> Queues, int ChunkSize, int MaxDegreeOfParallelism,
-    TimeSpan ItemTimeout, int RetryAttempts, IReadOnlyList<int> RetryDelaysSeconds);
+    TimeSpan ItemTimeout, int RetryAttempts, IReadOnlyList<int> RetryDelaysSeconds, string Handler, int SliceSize);

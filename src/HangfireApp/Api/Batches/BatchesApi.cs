@@ -122,7 +122,8 @@ public static class BatchesApi
     private static Ok<List<WorkerTypeView>> WorkerTypes(WorkerTypeRegistry registry) =>
         TypedResults.Ok(registry.Enabled.OrderBy(type => type.Name, StringComparer.Ordinal).Select(type => new WorkerTypeView(
             type.Name, type.Queue, [.. QueueNames.Expand(type.Queue)], type.Options.ChunkSize, type.Options.MaxDegreeOfParallelism,
-            type.Options.ItemTimeout, type.Options.Retry.Attempts, type.Options.Retry.EffectiveDelaysSeconds)).ToList());
+            type.Options.ItemTimeout, type.Options.Retry.Attempts, type.Options.Retry.EffectiveDelaysSeconds,
+            typeof(IBulkItemHandler).IsAssignableFrom(type.HandlerType) ? "bulk" : "item", type.Options.SliceSize)).ToList());
 
     /// <summary>A continuation and, recursively, its next stages' own; field paths name the depth (<c>continuation.next.continuation.next.priority</c>).</summary>
     private static ContinuationSpec? ToContinuation(ContinuationBody c, string path, int depth, Dictionary<string, string[]> errors)

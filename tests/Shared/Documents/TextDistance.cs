@@ -1,4 +1,4 @@
-namespace HangfireApp.UnitTests.Documents;
+namespace HangfireApp.TestSupport.Documents;
 
 /// <summary>Character error rate between a known text and what OCR read, whitespace runs collapsed.</summary>
 public static class TextDistance
