@@ -5,7 +5,7 @@
 #        ops/bench.sh --console-overhead [--items 20000] [--pairs 10]   job console off vs on, two hosts, alternating batches
 #        ops/bench.sh --rows | --scrape | --packages                     the worker types' benchmarks (see docs/benchmarks.md)
 #        ops/bench.sh --telemetry [--matches 40] [--own-sessions]         PUBG telemetry: engine (two hosts) vs a sequential parse loop
-#        ops/bench.sh --documents [--pages 20]                           pages through the documents pipeline vs the tesseract CLI
+#        ops/bench.sh --documents [--pages 20] [--no-cli]                pages through the documents pipeline vs the tesseract CLI
 #        ops/bench.sh --dashboard [--batches 1000] [--big-items 100000]  Batches pages: server time per page
 #        ops/bench.sh --metrics [--metrics-batches 200] [--metrics-items 500] [--samples 50]  cost of a /metrics scrape
 set -euo pipefail

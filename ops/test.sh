@@ -33,6 +33,16 @@ read -r total passed failed skipped < <(
     { for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/"/, "", kv[2]); c[kv[1]] += kv[2] } }
     END { printf "%d %d %d %d\n", c["total"], c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] }')
 
+# Name every failed test with the start of its message, so a CI log that keeps only its tail still says what failed.
+# (perl is part of every Debian installation.)
+cat "$results"/*.trx 2>/dev/null | perl -0777 -ne '
+  while (/<UnitTestResult\b[^>]*?testName="([^"]*)"[^>]*?outcome="Failed".*?(?:<Message>(.*?)<\/Message>|<\/UnitTestResult>)/gs) {
+    my ($name, $message) = ($1, $2 // "");
+    for ($name, $message) { s/&#xD;//g; s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/&/g; }
+    my @lines = grep { /\S/ } split /\n/, $message;
+    print "FAILED $name\n", map({ "    $_\n" } @lines[0 .. ($#lines < 5 ? $#lines : 5)]);
+  }' || true
+
 echo "$passed passed, $failed failed, $skipped skipped"
 if [[ $status -ne 0 || $failed -ne 0 || $total -eq 0 ]]; then
   exit 1

@@ -169,6 +169,16 @@ internal sealed class BenchHost : IAsyncDisposable
         return text;
     }
 
+    /// <summary>Posts without a body (an action such as a cancel); throws on a non-success status.</summary>
+    public async Task PostActionAsync(string path)
+    {
+        using var response = await _http.PostAsync(new Uri(path, UriKind.Relative), null);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST {path} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
     /// <summary>Posts a body to the API and returns the answer's JSON; throws on a non-success status.</summary>
     public async Task<JsonElement> PostAsync(string path, HttpContent content)
     {
@@ -211,6 +221,57 @@ internal sealed class BenchHost : IAsyncDisposable
         _process.Refresh();
         return _process.TotalProcessorTime;
     }
+
+    /// <summary>CPU time (user + system) of the host's threads whose name starts with <paramref name="prefix"/> (e.g. its OCR threads).</summary>
+    public TimeSpan ThreadCpuTime(string prefix)
+    {
+        long ticks = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                ticks += ProcStatTicks(File.ReadAllText(Path.Combine(task, "stat")));
+            }
+            catch (IOException)
+            {
+                // the thread ended between the listing and the read
+            }
+        }
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
+    /// <summary>CPU time of the host's threads grouped by name (digits dropped: "ocr-0" and "ocr-1" are one group).</summary>
+    public Dictionary<string, TimeSpan> ThreadCpuByName()
+    {
+        var groups = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            try
+            {
+                var name = new string([.. File.ReadAllText(Path.Combine(task, "comm")).Trim().Where(c => !char.IsDigit(c))]).Trim();
+                groups[name] = groups.GetValueOrDefault(name) + TimeSpan.FromSeconds(ProcStatTicks(File.ReadAllText(Path.Combine(task, "stat"))) / 100.0);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return groups;
+    }
+
+    /// <summary>utime + stime of a /proc/…/stat line, in clock ticks (100 a second on Linux).</summary>
+    public static long ProcStatTicks(string stat)
+    {
+        // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The host's operating-system process id.</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>Starts a new peak: the next <see cref="PeakRssMb"/> is the highest RSS from now on.</summary>
     public void ResetPeakRss()

@@ -27,7 +27,7 @@ if (args.Contains("--documents"))
 {
     // The documents benchmark of issue 11: pages through the pipeline vs the tesseract command line, same run.
     var documentsReport = new List<string>();
-    var documentsStatus = await DocumentsBench.RunAsync(server, Arg("--pages", 20), line =>
+    var documentsStatus = await DocumentsBench.RunAsync(server, Arg("--pages", 20), !args.Contains("--no-cli"), line =>
     {
         Console.WriteLine(line);
         documentsReport.Add(line);

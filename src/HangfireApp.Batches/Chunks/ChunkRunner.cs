@@ -83,6 +83,13 @@ public sealed partial class ChunkRunner(
         }
         await run.EndFlushingAsync(flushing);
         await FlushAsync(run, items.Count);
+        if (run.StopReason is not null && !run.CancelRequested && !run.LeaseLost && !jobToken.IsCancellationRequested)
+        {
+            // A handler may stop its chunk because it saw the batch's cancel before the chunk's heartbeat did (the OCR stage
+            // watches for it while a page is read): one more look, so the chunk closes cancelled now instead of being
+            // retried after the retry delay only to find the batch cancelled then.
+            run.Learn(await store.HeartbeatAsync(run.Claim, CancellationToken.None));
+        }
         metrics.ObserveChunkRun(claim.WorkerType, stopwatch.Elapsed);
 
         if (run.LeaseLost)

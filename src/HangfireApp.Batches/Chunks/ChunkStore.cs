@@ -63,7 +63,7 @@ public sealed class ChunkStore(NpgsqlDataSource dataSource, Control.ChunkGate ga
         if (result is not null)
         {
             await using var start = new NpgsqlCommand(
-                "update app.batches set state = 'running', started_at = coalesce(started_at, now()) where id = @batch and state = 'created'",
+                "update app.batches set state = 'running', started_at = coalesce(started_at, now()), run_started_at = now() where id = @batch and state = 'created'",
                 connection, transaction);
             start.Parameters.AddWithValue("batch", result.BatchId);
             await start.ExecuteNonQueryAsync(cancellationToken);

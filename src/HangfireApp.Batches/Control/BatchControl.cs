@@ -198,7 +198,7 @@ public sealed partial class BatchControl(
             throw new BatchConflictException($"Batch {batchId} has no items to rerun in scope '{scope.ToString().ToLowerInvariant()}'.");
         }
         await using (var restart = transaction.Command("""
-            update app.batches set state = 'running', run_no = run_no + 1, finished_at = null, cancel_requested_at = null
+            update app.batches set state = 'running', run_no = run_no + 1, finished_at = null, cancel_requested_at = null, run_started_at = now()
             where id = @batch
             """))
         {

@@ -71,7 +71,11 @@ public sealed partial class BatchFinalizer(
             : failed == 0 && cancelled == 0 ? BatchStates.Succeeded
             : succeeded == 0 ? BatchStates.Failed
             : BatchStates.CompletedWithFailures;
-        await using (var finish = transaction.Command("update app.batches set state = @state, finished_at = now() where id = @batch"))
+        await using (var finish = transaction.Command("""
+            update app.batches set state = @state, finished_at = now(), run_started_at = null,
+                active_seconds = active_seconds + coalesce(greatest(0, extract(epoch from now() - run_started_at)), 0)
+            where id = @batch
+            """))
         {
             finish.Parameters.AddWithValue("state", finalState);
             finish.Parameters.AddWithValue("batch", batchId);

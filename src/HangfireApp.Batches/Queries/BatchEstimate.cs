@@ -10,16 +10,31 @@ public static class BatchEstimate
     /// <summary>Beyond this the "estimate" is noise (a stalled or rerun batch): it is shown as unknown.</summary>
     public static readonly TimeSpan Longest = TimeSpan.FromDays(365);
 
-    /// <summary>Rate (rounded for display) and ETA; both null until an item is done. The ETA of a final batch is zero.</summary>
-    public static (double? ItemsPerSecond, TimeSpan? Eta) Of(long total, long done, DateTime? startedAt, DateTime? finishedAt, DateTime now)
+    /// <summary>
+    /// How long the batch has been active: its ended runs (<paramref name="activeSeconds"/>) plus the open run, from
+    /// <paramref name="runStartedAt"/> to now. Null if it never started. The time between runs (a rerun weeks later)
+    /// does not count; retry waits inside a run do.
+    /// </summary>
+    public static TimeSpan? ActiveTime(double activeSeconds, DateTime? runStartedAt, DateTime now)
     {
-        if (startedAt is not { } started || done <= 0)
+        if (runStartedAt is null && !(activeSeconds > 0))
+        {
+            return null;
+        }
+        var open = runStartedAt is { } started ? Math.Max(0, (now - started).TotalSeconds) : 0;
+        // Clamped to what a TimeSpan holds, whatever a row says.
+        return TimeSpan.FromSeconds(Math.Min(Math.Max(0, activeSeconds) + open, Longest.TotalSeconds * 100));
+    }
+
+    /// <summary>Rate over the active time (rounded for display) and ETA; both null until an item is done. The ETA of a final batch is zero.</summary>
+    public static (double? ItemsPerSecond, TimeSpan? Eta) Of(long total, long done, TimeSpan? activeTime, bool final)
+    {
+        if (activeTime is not { } active || done <= 0)
         {
             return (null, null);
         }
-        var seconds = Math.Max(0.001, ((finishedAt ?? now) - started).TotalSeconds);
-        var rate = done / seconds;
-        return (Math.Round(rate, 1), finishedAt is null ? Remaining(total - done, rate) : TimeSpan.Zero);
+        var rate = done / Math.Max(0.001, active.TotalSeconds);
+        return (Math.Round(rate, 1), final ? TimeSpan.Zero : Remaining(total - done, rate));
     }
 
     /// <summary>

@@ -19,7 +19,8 @@ public sealed class BatchQueries(NpgsqlDataSource dataSource)
                (select array_agg(k.id order by k.id) from app.batches k where k.parent_batch_id = b.id),
                (select n.state from app.continuations n where n.batch_id = b.id order by n.run_no desc limit 1),
                (select n.next_batch_id from app.continuations n where n.batch_id = b.id order by n.run_no desc limit 1),
-               (select n.webhook_state from app.continuations n where n.batch_id = b.id order by n.run_no desc limit 1)
+               (select n.webhook_state from app.continuations n where n.batch_id = b.id order by n.run_no desc limit 1),
+               b.active_seconds, b.run_started_at
         from app.batches b left join app.chunks c on c.batch_id = b.id
         """;
 
@@ -256,7 +257,8 @@ public sealed class BatchQueries(NpgsqlDataSource dataSource)
         var done = succeeded + failed + cancelled;
         var startedAt = NullableTime(reader, 8);
         var finishedAt = NullableTime(reader, 9);
-        var (rate, eta) = BatchEstimate.Of(total, done, startedAt, finishedAt, DateTime.UtcNow);
+        var activeTime = BatchEstimate.ActiveTime(reader.GetDouble(27), NullableTime(reader, 28), DateTime.UtcNow);
+        var (rate, eta) = BatchEstimate.Of(total, done, activeTime, BatchStates.IsFinal(reader.GetString(2)));
         ContinuationView? continuation = null;
         if (!reader.IsDBNull(12))
         {
@@ -275,6 +277,6 @@ public sealed class BatchQueries(NpgsqlDataSource dataSource)
             new ChunkCounts(reader.GetInt64(17), reader.GetInt64(18), reader.GetInt64(19), reader.GetInt64(20), reader.GetInt64(21), reader.GetInt64(22)),
             total == 0 ? 1 : Math.Round((double)done / total, 4), rate, eta,
             reader.GetDateTime(7), startedAt, finishedAt, reader.GetBoolean(10), reader.IsDBNull(11) ? null : reader.GetInt64(11),
-            reader.IsDBNull(23) ? [] : reader.GetFieldValue<long[]>(23), continuation);
+            reader.IsDBNull(23) ? [] : reader.GetFieldValue<long[]>(23), continuation, activeTime);
     }
 }

@@ -28,6 +28,8 @@ public sealed record BatchView(
     long? ParentBatchId,
     IReadOnlyList<long> ChildBatchIds,
     ContinuationView? Continuation,
+    // The sum of its runs, each from its start to its final state (see BatchEstimate.ActiveTime); ItemsPerSecond is over it.
+    TimeSpan? ActiveTime,
     IReadOnlyList<PipelineStageView>? Pipeline = null);
 
 /// <summary>

@@ -58,6 +58,7 @@ public sealed class DocumentsModule : IWorkerTypeModule
         services.AddSingleton<DocumentSubmitter>();
         services.AddSingleton<DocumentRerun>();
         services.AddSingleton<TesseractLanguages>();
+        services.AddSingleton<PreprocessingGate>();
         services.AddSingleton(TimeProvider.System);
         // Created on the first page, so a host that never runs OCR starts no OCR threads and loads no model.
         services.AddSingleton(sp =>
@@ -78,10 +79,12 @@ public sealed class OcrModule : IWorkerTypeModule
     public void Register(WorkerTypeBuilder builder) =>
         builder.Handler<OcrHandler>().FinalHandler<DocumentStageFinalHandler>().Defaults(options =>
         {
-            // Pages in flight per chunk: the OCR threads bound the real concurrency; a few queued keep them busy.
-            // Small chunks let a second host take its share of a batch.
-            options.ChunkSize = 4;
-            options.MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount);
+            // One page per chunk: a page is about a CPU-second of Tesseract, a chunk's bookkeeping a few milliseconds, and
+            // a host then holds only the pages its Hangfire workers have taken, so every host on the database takes its
+            // share of a batch (with 4 pages a chunk, the first host up claimed a 10-page batch whole). The OCR threads
+            // bound the real concurrency whatever the number of pages taken.
+            options.ChunkSize = 1;
+            options.MaxDegreeOfParallelism = 1;
             options.ItemTimeout = TimeSpan.FromMinutes(5);
         });
 }

@@ -25,6 +25,9 @@ public sealed class DocumentsOptions
     /// <summary>OCR threads (and so Tesseract engines per language set) of this process; one per core is fastest.</summary>
     public int OcrThreads { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>Documents this process decodes and normalises at once (each page in work holds ~40 MB).</summary>
+    public int PreprocessingConcurrency { get; set; } = Environment.ProcessorCount;
+
     /// <summary>Tesseract's per-page deadline: past it, the page keeps its partial text and is flagged for review.</summary>
     public TimeSpan PageDeadline { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -68,6 +71,10 @@ public sealed class DocumentsOptions
         if (OcrThreads is < 1 or > 256)
         {
             errors.Add($"{Section}:OcrThreads must be between 1 and 256 (it is {OcrThreads}).");
+        }
+        if (PreprocessingConcurrency is < 1 or > 256)
+        {
+            errors.Add($"{Section}:PreprocessingConcurrency must be between 1 and 256 (it is {PreprocessingConcurrency}).");
         }
         if (PageDeadline <= TimeSpan.Zero || PageDeadline > TimeSpan.FromHours(1))
         {

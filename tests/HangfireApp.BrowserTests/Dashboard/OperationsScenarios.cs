@@ -66,6 +66,9 @@ public sealed class OperationsScenarios(BrowserFixture fixture) : BrowserScenari
         var id = await SubmitAsync(new { workerType = "bench", description = "honest page", items });
         await Eventually.Until(() => StateAsync(id), state => state == "completed_with_failures", TimeSpan.FromSeconds(30), "the batch to end with failures");
         var jobId = await ScalarAsync("select hangfire_job_id::bigint from app.chunks where batch_id = @id", id);
+        // The batch is final when the chunk's outcome is written, a moment before Hangfire moves its job to Succeeded.
+        await Eventually.Until(() => ScalarAsync("select count(*) from hangfire.job where id = @id and statename = 'Succeeded'", jobId),
+            found => found == 1, TimeSpan.FromSeconds(30), "the chunk's job to be Succeeded");
 
         Browser.LoginAs(Host, "viewer", $"/hangfire/jobs/details/{jobId}");
         var summary = Browser.WaitFor("#chunk-job-summary");

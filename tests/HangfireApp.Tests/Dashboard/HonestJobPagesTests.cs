@@ -21,6 +21,9 @@ public sealed partial class HonestJobPagesTests(DashboardFixture dashboard)
         var batch = await dashboard.Api.SubmitAsync(new { workerType = "bench", items });
         await dashboard.Api.WaitFinalAsync(batch.Id);
         var jobId = await dashboard.Db.ScalarAsync("select hangfire_job_id::bigint from app.chunks where batch_id = @b", ("b", batch.Id));
+        // The batch is final when the chunk's outcome is written, a moment before Hangfire moves its job to Succeeded.
+        await Eventually.Until(() => dashboard.Db.ScalarAsync("select count(*) from hangfire.job where id = @j and statename = 'Succeeded'", ("j", jobId)),
+            found => found == 1, because: "the chunk's job to be Succeeded");
         using var browser = await dashboard.SignInAsync(DashboardFixture.Viewer);
 
         var page = await DashboardFixture.GetPageAsync(browser, $"/hangfire/jobs/details/{jobId}");

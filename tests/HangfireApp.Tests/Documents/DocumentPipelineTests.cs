@@ -232,6 +232,9 @@ public sealed class DocumentPipelineTests(DocumentsFixture fixture)
 
         var batch = await fixture.Api.WaitFinalAsync(ocr, TimeSpan.FromSeconds(60));
         batch.State.ShouldBe("cancelled");
+        // The page's own watch saw the cancel (before the chunk's heartbeat did) and stopped the chunk: the chunk closes
+        // cancelled on its first attempt, not after a retry that only then finds the batch cancelled.
+        (await ScalarAsync($"select max(attempt) from app.chunks where batch_id = {ocr}")).ShouldBe(1);
         (await ScalarAsync($"select count(*) from app.document_pages where document_id = {id} and state = 'done'")).ShouldBeLessThan(3);
         var document = await fixture.WaitFinalAsync(id);
         document.GetProperty("status").GetString().ShouldBe("failed");

@@ -38,7 +38,9 @@ public sealed class HttpScannerTests(PackagesFixture fixture)
         var settings = PackagesFixture.Settings();
         settings["WorkerTypes:packages:Scanner"] = "http";
         settings["WorkerTypes:packages:Http:Url"] = new Uri(scanner.BaseAddress, "/v1/query").ToString();
-        settings["WorkerTypes:packages:Http:RequestsPerSecond"] = "4";
+        // 2 a second: a token every 500 ms, so the 429's answer has 500 ms to reach the client before the next token is
+        // taken, even on a loaded machine (at 4 a second, 250 ms was sometimes too little and a second call slipped by).
+        settings["WorkerTypes:packages:Http:RequestsPerSecond"] = "2";
         settings["WorkerTypes:packages:Http:Burst"] = "1";
         settings["WorkerTypes:packages:Http:BackoffBase"] = "00:00:00.100";
         foreach (var key in settings.Keys.Where(key => key.StartsWith("Schedules:", StringComparison.Ordinal)).ToList())
@@ -56,10 +58,10 @@ public sealed class HttpScannerTests(PackagesFixture fixture)
 
         var calls = times.OrderBy(t => t.Call).ToList();
         calls.Count.ShouldBe(6); // 4 packages, one 429 and one 503 retried
-        // A call that took its token before the 429 was answered may still arrive; none taken after it comes before Retry-After.
-        calls.Skip(2).ShouldAllBe(call => call.Ms - calls[0].Ms >= 950, string.Join(", ", calls));
-        // 4 requests per second with a burst of 1: the last four calls span at least ~3/4 s.
-        (calls[^1].Ms - calls[^4].Ms).ShouldBeGreaterThanOrEqualTo(650);
+        // The 429 blocks every caller until its Retry-After: no call comes before it ends.
+        calls.Skip(1).ShouldAllBe(call => call.Ms - calls[0].Ms >= 950, string.Join(", ", calls));
+        // 2 requests per second with a burst of 1: the last four calls span at least ~1.5 s.
+        (calls[^1].Ms - calls[^4].Ms).ShouldBeGreaterThanOrEqualTo(1400);
         await using var db = database.CreateDataSource();
         // The packages' statuses are the batch's final handler's work, which runs just after the batch is final.
         await Eventually.Until(() => db.ScalarAsync("select count(*) from app.packages where status = 'scanned'"),

@@ -9,11 +9,11 @@ public sealed class BatchEstimateTests
     [Theory]
     [InlineData(2, 1, 20)]              // {"items":[{},{"delayMs":45000}]} 20 s in: 0.05/s shown as 0.1, the ETA from 0.05
     [InlineData(1000, 1, 86_400)]       // rate rounds to 0.0
-    [InlineData(2, 1, 30 * 86_400)]     // a rerun of a month-old batch: started_at is the first run's
+    [InlineData(2, 1, 30 * 86_400)]     // a batch active for a month
     [InlineData(int.MaxValue, 1, 1e9)]  // far beyond what a TimeSpan holds
     public void Of_NeverThrows_AndAnswersAnEtaOrUnknown_WhenTheRateIsTiny(long total, long done, double secondsRunning)
     {
-        var (rate, eta) = BatchEstimate.Of(total, done, Now.AddSeconds(-secondsRunning), finishedAt: null, Now);
+        var (rate, eta) = BatchEstimate.Of(total, done, TimeSpan.FromSeconds(secondsRunning), final: false);
 
         rate.ShouldNotBeNull();
         if (eta is { } left)
@@ -26,7 +26,7 @@ public sealed class BatchEstimateTests
     [Fact]
     public void Of_UsesTheUnroundedRate_ForTheEta()
     {
-        var (rate, eta) = BatchEstimate.Of(total: 2, done: 1, Now.AddSeconds(-40), finishedAt: null, Now);
+        var (rate, eta) = BatchEstimate.Of(total: 2, done: 1, TimeSpan.FromSeconds(40), final: false);
 
         rate.ShouldBe(0); // 0.025/s shows as 0.0
         eta.ShouldBe(TimeSpan.FromSeconds(40));
@@ -35,10 +35,24 @@ public sealed class BatchEstimateTests
     [Fact]
     public void Of_IsUnknownUntilAnItemIsDone_AndZeroOnceFinal()
     {
-        BatchEstimate.Of(10, 0, Now.AddSeconds(-5), null, Now).ShouldBe((null, null));
-        BatchEstimate.Of(10, 3, null, null, Now).ShouldBe((null, null));
-        BatchEstimate.Of(10, 10, Now.AddDays(-400), Now, Now).Eta.ShouldBe(TimeSpan.Zero);
-        BatchEstimate.Of(10, 10, Now.AddDays(-400), null, Now).Eta.ShouldBe(TimeSpan.Zero);
+        BatchEstimate.Of(10, 0, TimeSpan.FromSeconds(5), final: false).ShouldBe((null, null));
+        BatchEstimate.Of(10, 3, activeTime: null, final: false).ShouldBe((null, null));
+        BatchEstimate.Of(10, 10, TimeSpan.FromDays(400), final: true).Eta.ShouldBe(TimeSpan.Zero);
+        BatchEstimate.Of(10, 10, TimeSpan.FromDays(400), final: false).Eta.ShouldBe(TimeSpan.Zero);
+        BatchEstimate.Of(10, 4, TimeSpan.FromSeconds(2), final: true).ShouldBe((2.0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void ActiveTime_IsTheEndedRunsPlusTheOpenOne_AndNullBeforeTheFirstStart()
+    {
+        BatchEstimate.ActiveTime(0, runStartedAt: null, Now).ShouldBeNull();
+        BatchEstimate.ActiveTime(0, Now.AddSeconds(-3), Now).ShouldBe(TimeSpan.FromSeconds(3));
+        // A rerun 30 days after a first run of 12 s: the month between them does not count.
+        BatchEstimate.ActiveTime(12, Now.AddSeconds(-3), Now).ShouldBe(TimeSpan.FromSeconds(15));
+        BatchEstimate.ActiveTime(12, runStartedAt: null, Now).ShouldBe(TimeSpan.FromSeconds(12));
+        // Odd rows (clocks of two hosts, hand edits) never throw.
+        BatchEstimate.ActiveTime(-5, Now.AddSeconds(5), Now).ShouldBe(TimeSpan.Zero);
+        BatchEstimate.ActiveTime(double.MaxValue, null, Now).ShouldNotBeNull();
     }
 
     [Theory]

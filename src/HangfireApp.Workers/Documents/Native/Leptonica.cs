@@ -31,8 +31,11 @@ internal static partial class Leptonica
     [LibraryImport(Library)]
     public static unsafe partial IntPtr pixReadMem(byte* data, nuint size);
 
-    [LibraryImport(Library)]
-    public static unsafe partial IntPtr pixReadMemFromMultipageTiff(byte* data, nuint size, ref nuint offset);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr pixRead(string fileName);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr pixReadFromMultipageTiff(string fileName, ref nuint offset);
 
     [LibraryImport(Library)]
     public static partial int pixWriteMem(out IntPtr data, out nuint size, IntPtr pix, int format);

@@ -12,6 +12,7 @@ public sealed class Pix : SafeHandle
     {
         // Leptonica writes every error (a corrupt file, say) to stderr; the worker reports them as its own errors.
         Leptonica.setMsgSeverity(Leptonica.SeverityNone);
+        NativeEnvironment.PrepareForImages();
     }
 
     /// <summary>For the marshaller only; pages come from <see cref="Read"/>, <see cref="Create"/> and the processing steps.</summary>
@@ -57,16 +58,20 @@ public sealed class Pix : SafeHandle
     }
 
     /// <summary>
-    /// The TIFF page at <paramref name="offset"/> (0: the first); moves <paramref name="offset"/> to the next page, or to 0
-    /// after the last. Null when the page cannot be decoded.
+    /// Decodes an image file (the formats of <see cref="Read(ReadOnlySpan{byte})"/>) straight from disk: Leptonica streams
+    /// it into the page, with no copy of the file in managed memory (a 300 dpi gray scan is several MB of large-object
+    /// heap garbage per page otherwise, which the host's RSS carried until the next full collection).
     /// </summary>
-    public static unsafe Pix? ReadTiffPage(byte[] data, ref nuint offset)
+    public static Pix ReadFile(string path) => Own(Leptonica.pixRead(path), "Decoding the image");
+
+    /// <summary>
+    /// The page of a TIFF file at <paramref name="offset"/> (0: the first), read from disk; moves <paramref name="offset"/>
+    /// to the next page, or to 0 after the last. Null when the page cannot be decoded.
+    /// </summary>
+    public static Pix? ReadTiffPage(string path, ref nuint offset)
     {
-        fixed (byte* pointer = data)
-        {
-            var pix = Leptonica.pixReadMemFromMultipageTiff(pointer, (nuint)data.Length, ref offset);
-            return pix == IntPtr.Zero ? null : Own(pix, "Decoding a TIFF page");
-        }
+        var pix = Leptonica.pixReadFromMultipageTiff(path, ref offset);
+        return pix == IntPtr.Zero ? null : Own(pix, "Decoding a TIFF page");
     }
 
     /// <summary>A blank page of the given size and depth, white (8 bpp) or empty (1 bpp).</summary>

@@ -55,9 +55,9 @@ public static class DocumentSplitter
                         return pdf.NumberOfPages;
                     }
                 case DocumentFormats.Tiff:
-                    return TiffPages(File.ReadAllBytes(path)).Count(page => { page.Dispose(); return true; });
+                    return TiffPages(path).Count(page => { page.Dispose(); return true; });
                 case DocumentFormats.Png or DocumentFormats.Jpeg:
-                    using (Pix.Read(File.ReadAllBytes(path)))
+                    using (Pix.ReadFile(path))
                     {
                         return 1;
                     }
@@ -82,14 +82,14 @@ public static class DocumentSplitter
 
     private static IEnumerable<SplitPage> SplitImage(string path)
     {
-        using var pix = Read(() => Pix.Read(File.ReadAllBytes(path)));
+        using var pix = Read(() => Pix.ReadFile(path));
         yield return new SplitPage(1, PageSources.Image, null, null, PageNormalizer.Normalize(pix), null);
     }
 
     private static IEnumerable<SplitPage> SplitTiff(string path)
     {
         var pageNo = 0;
-        foreach (var pix in TiffPages(File.ReadAllBytes(path)))
+        foreach (var pix in TiffPages(path))
         {
             using (pix)
             {
@@ -103,12 +103,12 @@ public static class DocumentSplitter
     }
 
     /// <summary>Every page of a multi-page TIFF, decoded one at a time.</summary>
-    private static IEnumerable<Pix> TiffPages(byte[] data)
+    private static IEnumerable<Pix> TiffPages(string path)
     {
         nuint offset = 0;
         do
         {
-            yield return Pix.ReadTiffPage(data, ref offset) ?? throw new DocumentFormatException("A TIFF page cannot be decoded.");
+            yield return Pix.ReadTiffPage(path, ref offset) ?? throw new DocumentFormatException("A TIFF page cannot be decoded.");
         }
         while (offset != 0);
     }

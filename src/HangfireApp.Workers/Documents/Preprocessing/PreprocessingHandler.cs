@@ -8,7 +8,7 @@ namespace HangfireApp.Workers.Documents.Preprocessing;
 /// normalised), stores the pages and their images in one transaction, and emits one <see cref="PageItem"/> per page for
 /// the <c>ocr</c> stage (fan-out). A retried item starts the document over, so pages are never doubled.
 /// </summary>
-public sealed class PreprocessingHandler(DocumentStore documents, IDocumentFileStore files) : IItemHandler
+public sealed class PreprocessingHandler(DocumentStore documents, IDocumentFileStore files, PreprocessingGate gate) : IItemHandler
 {
     public async ValueTask<object?> HandleAsync(WorkItem item, CancellationToken cancellationToken)
     {
@@ -19,8 +19,16 @@ public sealed class PreprocessingHandler(DocumentStore documents, IDocumentFileS
         List<SplitPage> pages;
         try
         {
-            // CPU-bound decoding and normalisation, off the async flow's thread.
-            pages = await Task.Run(() => DocumentSplitter.Split(source.Path, document.Format).ToList(), cancellationToken);
+            // CPU-bound decoding and normalisation, off the async flow's thread, at most one document per core at once.
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                pages = await Task.Run(() => DocumentSplitter.Split(source.Path, document.Format).ToList(), cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
         catch (DocumentFormatException e)
         {
@@ -50,4 +58,21 @@ public sealed class PreprocessingHandler(DocumentStore documents, IDocumentFileS
         item.Chunk.Console.WriteLine($"Document {documentId} ({document.FileName}): {pages.Count} page(s), {scanned} scanned, {pages.Count - scanned} with a text layer");
         return ItemResult.Emit(pages.Select(page => (object?)new PageItem(documentId, page.PageNo)), new { documentId, pages = pages.Count, scanned });
     }
+}
+
+/// <summary>
+/// How many documents this process normalises at once. Each page in work holds ~40 MB of 8-bit intermediate images
+/// (decoded, scaled, deskewed, binarised): without a gate, every Hangfire worker on the preprocessing queue times the
+/// chunk's parallelism would decode at once (10 pages, 400 MB, in the first benchmark) on cores that cannot run more
+/// than one each anyway.
+/// </summary>
+public sealed class PreprocessingGate(Microsoft.Extensions.Options.IOptions<DocumentsOptions> options) : IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(options.Value.PreprocessingConcurrency, options.Value.PreprocessingConcurrency);
+
+    public Task WaitAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+
+    public void Release() => _slots.Release();
+
+    public void Dispose() => _slots.Dispose();
 }

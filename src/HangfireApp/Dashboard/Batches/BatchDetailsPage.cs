@@ -95,7 +95,7 @@ internal sealed class BatchDetailsPage : BatchPageBase<BatchDetailsModel>
         WriteLiteral(" cancelled</td></tr>");
         Row("Items/s", "batch-rate", BatchFormat.Rate(batch.ItemsPerSecond));
         Row("ETA", "batch-eta", BatchFormat.Eta(batch));
-        Row("Duration", "batch-duration", BatchFormat.Duration(batch, model.Now));
+        Row("Duration", "batch-duration", BatchFormat.Duration(batch));
         if (BatchFormat.IsOpen(batch.State))
         {
             Row("Waiting", "batch-waiting", ChunkWaitText.Summary(model.Waits.Values, model.Now) ?? "–");

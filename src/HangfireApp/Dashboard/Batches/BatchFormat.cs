@@ -33,9 +33,11 @@ internal static class BatchFormat
 
     public static string StateClass(BatchView batch) => IsWaiting(batch) ? "label-info" : StateClass(batch.State);
 
-    /// <summary>From its first chunk's start to its end (or now, while open); "–" before it started.</summary>
-    public static string Duration(BatchView batch, DateTime now) =>
-        batch.StartedAt is { } started ? Duration((batch.FinishedAt ?? now) - started) : "–";
+    /// <summary>
+    /// Its active time, the time its items/s is measured over: each run from its start to its end (the open one as of
+    /// the page's read), not the time between a batch's end and its rerun; "–" before it started.
+    /// </summary>
+    public static string Duration(BatchView batch) => batch.ActiveTime is { } active ? Duration(active) : "–";
 
     public static string Percent(long part, long total) =>
         total == 0 ? "0" : (100.0 * part / total).ToString("0.##", CultureInfo.InvariantCulture);

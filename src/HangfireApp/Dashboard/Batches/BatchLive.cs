@@ -34,7 +34,7 @@ internal sealed record BatchLive(
             BatchFormat.Percent(counts.Succeeded, batch.TotalItems), BatchFormat.Percent(counts.Failed, batch.TotalItems),
             BatchFormat.Percent(counts.Cancelled, batch.TotalItems), batch.TotalItems, counts.Pending, counts.Running,
             counts.Succeeded, counts.Failed, counts.Cancelled, BatchFormat.Rate(batch.ItemsPerSecond), BatchFormat.Eta(batch),
-            BatchFormat.Duration(batch, DateTime.UtcNow));
+            BatchFormat.Duration(batch));
     }
 }
 

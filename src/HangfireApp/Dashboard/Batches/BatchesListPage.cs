@@ -80,7 +80,7 @@ internal sealed class BatchesListPage : BatchPageBase<BatchListModel>
         WriteLiteral("</td><td class=\"batch-eta\">");
         Write(BatchFormat.Eta(batch));
         WriteLiteral("</td><td class=\"batch-duration\">");
-        Write(BatchFormat.Duration(batch, DateTime.UtcNow));
+        Write(BatchFormat.Duration(batch));
         WriteLiteral("</td><td class=\"batch-created\">");
         Write(Html.RelativeTime(batch.CreatedAt));
         WriteLiteral("</td></tr>");
