@@ -157,6 +157,18 @@ internal sealed class BenchHost : IAsyncDisposable
         return body.Length;
     }
 
+    /// <summary>GETs a path with the API key and returns the body as text; throws on a non-success status.</summary>
+    public async Task<string> GetTextAsync(string path)
+    {
+        using var response = await _http.GetAsync(new Uri(path, UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET {path} failed: {(int)response.StatusCode}");
+        }
+        return text;
+    }
+
     /// <summary>Posts without a body (an action such as a cancel); throws on a non-success status.</summary>
     public async Task PostActionAsync(string path)
     {
