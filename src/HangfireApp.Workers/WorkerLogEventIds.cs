@@ -9,6 +9,8 @@ public static class WorkerLogEventIds
 {
     // Worker types.
     public const int PendingPackagesSweepSwept = 5101;
+    public const int AdvisoryCacheWarmed = 5102;
+    public const int AdvisoryCacheWarmFailed = 5103;
     public const int HttpScannerThrottled = 5201;
     public const int RowsHandlerCall = 5301;
     public const int RowsHandlerThrottled = 5302;

@@ -157,6 +157,18 @@ internal sealed class BenchHost : IAsyncDisposable
         return body.Length;
     }
 
+    /// <summary>GETs a path with the API key and returns the body as text; throws on a non-success status.</summary>
+    public async Task<string> GetTextAsync(string path)
+    {
+        using var response = await _http.GetAsync(new Uri(path, UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET {path} failed: {(int)response.StatusCode}");
+        }
+        return text;
+    }
+
     /// <summary>Posts without a body (an action such as a cancel); throws on a non-success status.</summary>
     public async Task PostActionAsync(string path)
     {
@@ -209,6 +221,35 @@ internal sealed class BenchHost : IAsyncDisposable
         _process.Refresh();
         return _process.TotalProcessorTime;
     }
+
+    /// <summary>
+    /// CPU ticks (user + system, 1/100 s) used so far by each PostgreSQL backend connected to this host's database
+    /// (its pools, the benchmark's own connection, autovacuum workers on it), from /proc. A backend that exits between
+    /// two snapshots loses its ticks; the pools keep theirs open, so that is rare.
+    /// </summary>
+    public async Task<Dictionary<int, long>> DatabaseCpuTicksAsync()
+    {
+        var ticks = new Dictionary<int, long>();
+        await using var command = _db.CreateCommand("select pid from pg_stat_activity where datname = current_database()");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var pid = reader.GetInt32(0);
+            try
+            {
+                ticks[pid] = ProcStatTicks(await File.ReadAllTextAsync($"/proc/{pid}/stat"));
+            }
+            catch (IOException)
+            {
+                // Gone (or not on this machine's /proc): not counted.
+            }
+        }
+        return ticks;
+    }
+
+    /// <summary>The database's CPU seconds between two <see cref="DatabaseCpuTicksAsync"/> snapshots.</summary>
+    public static double DatabaseCpuSeconds(Dictionary<int, long> before, Dictionary<int, long> after) =>
+        after.Sum(backend => backend.Value - before.GetValueOrDefault(backend.Key)) / 100.0;
 
     /// <summary>CPU time (user + system) of the host's threads whose name starts with <paramref name="prefix"/> (e.g. its OCR threads).</summary>
     public TimeSpan ThreadCpuTime(string prefix)

@@ -14,7 +14,9 @@ if (args.Contains("--telemetry"))
 {
     // The telemetry benchmark of issue 12: matches/s through the engine (two hosts) vs a sequential loop, same parser.
     var cache = Environment.GetEnvironmentVariable("BENCH_TELEMETRY_CACHE") ?? Path.Combine(Path.GetTempPath(), "hangfireapp-bench-telemetry");
-    return await TelemetryBench.RunAsync(server, Arg("--matches", 40), cache, args.Contains("--own-sessions"), Arg("--chunk", 1));
+    return await TelemetryBench.RunAsync(server, Arg("--matches", 40), cache, args.Contains("--own-sessions"), Arg("--chunk", 1),
+        Arg("--warm-up", 4 * Environment.ProcessorCount), Arg("--settle-rounds", 12),
+        Arg("--players", 100));
 }
 if (args.Contains("--scrape"))
 {
@@ -39,7 +41,8 @@ if (args.Contains("--documents"))
 if (args.Contains("--packages"))
 {
     // The packages benchmark of issue 5: a separate mode, so the engine benchmark stays as it was.
-    // The module's defaults unless overridden: --packages-chunk, --packages-slice, --packages-dop.
+    // The module's defaults unless overridden: --packages-chunk, --packages-slice, --packages-dop. --packages-loops 0
+    // measures the engine only (no baseline, no slice loop): for development, never for the figures.
     var packageSettings = new Dictionary<string, string>();
     foreach (var (arg, key) in new[] { ("--packages-chunk", "ChunkSize"), ("--packages-slice", "SliceSize"), ("--packages-dop", "MaxDegreeOfParallelism") })
     {
@@ -48,7 +51,7 @@ if (args.Contains("--packages"))
             packageSettings[$"WorkerTypes:packages:{key}"] = value.ToString(CultureInfo.InvariantCulture);
         }
     }
-    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), Arg("--packages-warmup", 500), packageSettings);
+    return await PackagesBench.RunAsync(server, Arg("--packages-count", 10_000), Arg("--advisories", 50_000), Arg("--import-mb", 200), Arg("--packages-warmup", 500), Arg("--packages-loops", 1) > 0, packageSettings);
 }
 if (args.Contains("--metrics"))
 {

@@ -11,8 +11,8 @@ public sealed record PackageScanOutcome(long PackageId, PackageScanResult? Resul
 /// <summary>
 /// Scans a slice of packages against the local advisories in a fixed number of round trips, whatever its size:
 /// <list type="number">
-/// <item>one batch marks the packages <c>scanning</c> (returning them) and reads the advisory index for all
-/// their (ecosystem, name key) pairs with each advisory's <c>modified</c> and row version;</item>
+/// <item>one statement marks the packages <c>scanning</c> and returns them, each with its advisories from the
+/// advisory index (one index probe per package) and each advisory's <c>modified</c> and row version;</item>
 /// <item>one query reads the <c>affected</c> entries of the advisories this host has not compiled yet (or that
 /// changed since), which are compiled once and cached for every later slice (<see cref="AdvisoryCache"/>);</item>
 /// <item>matching runs in memory (<see cref="CompiledAdvisory"/>, the same decisions as the per-package matcher);</item>
@@ -82,45 +82,57 @@ public sealed class PackageSliceScanner(NpgsqlDataSource dataSource, AdvisoryCac
     private async Task<(Dictionary<long, ScanTarget> Targets, Dictionary<(string, string), List<AdvisoryRef>> Index)> StartAsync(
         long batchId, long[] ids, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        // One statement: the update marks the packages and returns them, and each returned package looks up its own
+        // advisories through the (ecosystem, name_key) index. OFFSET 0 keeps the lookup a per-package index probe: as a
+        // plain join the planner hashes the whole advisory index once per slice (a sequential scan of every advisory
+        // package, whatever the slice's size), and misjudges it most right after an import or registration, before
+        // the tables have statistics. A package with no advisories comes back once, with nulls.
         // Unless a package went back to pending meanwhile (a fresh request the sweep will take), it is this batch's now.
-        var start = new NpgsqlBatchCommand("""
-            update app.packages
-            set status = case when status = 'pending' then status else 'scanning' end,
-                last_batch_id = case when status = 'pending' then last_batch_id else @batch end
-            where id = any(@ids)
-            returning id, ecosystem, name, name_key, version
+        await using var command = dataSource.CreateCommand("""
+            with started as (
+                update app.packages
+                set status = case when status = 'pending' then status else 'scanning' end,
+                    last_batch_id = case when status = 'pending' then last_batch_id else @batch end
+                where id = any(@ids)
+                returning id, ecosystem, name, name_key, version
+            )
+            select s.id, s.ecosystem, s.name, s.name_key, s.version, x.id, x.modified, x.xmin
+            from started s
+            left join lateral (
+                select a.id, a.modified, a.xmin
+                from app.advisory_packages ap
+                join app.advisories a on a.id = ap.advisory_id
+                where ap.ecosystem = s.ecosystem and ap.name_key = s.name_key and a.withdrawn is null
+                offset 0
+            ) x on true
             """);
-        start.Parameters.AddWithValue("batch", batchId);
-        start.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, ids);
-        var advisories = new NpgsqlBatchCommand("""
-            select ap.ecosystem, ap.name_key, a.id, a.modified, a.xmin
-            from (select distinct ecosystem, name_key from app.packages where id = any(@ids)) k
-            join app.advisory_packages ap on ap.ecosystem = k.ecosystem and ap.name_key = k.name_key
-            join app.advisories a on a.id = ap.advisory_id
-            where a.withdrawn is null
-            """);
-        advisories.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, ids);
-        batch.BatchCommands.Add(start);
-        batch.BatchCommands.Add(advisories);
+        command.Parameters.AddWithValue("batch", batchId);
+        command.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, ids);
 
         var targets = new Dictionary<long, ScanTarget>(ids.Length);
         var index = new Dictionary<(string, string), List<AdvisoryRef>>();
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        // Packages of the same name in one slice get the same advisories (same statement, same snapshot): a name's
+        // list is taken from the rows of the first of its packages only.
+        var listedBy = new Dictionary<(string, string), long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var target = new ScanTarget(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4));
-            targets[target.PackageId] = target;
-        }
-        await reader.NextResultAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var key = (reader.GetString(0), reader.GetString(1));
+            var packageId = reader.GetInt64(0);
+            if (!targets.TryGetValue(packageId, out var target))
+            {
+                target = new ScanTarget(packageId, reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4));
+                targets[packageId] = target;
+            }
+            var key = (target.Ecosystem, target.NameKey);
             if (!index.TryGetValue(key, out var list))
             {
                 index[key] = list = [];
+                listedBy[key] = packageId;
             }
-            list.Add(new AdvisoryRef(reader.GetString(2), reader.GetDateTime(3), reader.GetFieldValue<uint>(4)));
+            if (!reader.IsDBNull(5) && listedBy[key] == packageId)
+            {
+                list.Add(new AdvisoryRef(reader.GetString(5), reader.GetDateTime(6), reader.GetFieldValue<uint>(7)));
+            }
         }
         foreach (var list in index.Values)
         {
@@ -165,9 +177,8 @@ public sealed class PackageSliceScanner(NpgsqlDataSource dataSource, AdvisoryCac
             var id = reader.GetString(0);
             try
             {
-                var matcher = new CompiledAdvisory(id, OsvParser.ParseAffected(id, reader.IsDBNull(6) ? null : reader.GetString(6)));
-                var advisory = new CachedAdvisory(reader.GetDateTime(1), reader.GetFieldValue<uint>(2), matcher,
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<string[]>(4), reader.IsDBNull(5) ? null : reader.GetString(5));
+                var advisory = AdvisoryCache.Compile(id, reader.GetDateTime(1), reader.GetFieldValue<uint>(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.GetFieldValue<string[]>(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
                 cache.Set(id, advisory);
                 loaded[id] = new Loaded(advisory, null);
             }

@@ -8,6 +8,7 @@ using HangfireApp.Batches;
 using HangfireApp.Batches.Input;
 using HangfireApp.Batches.Submit;
 using HangfireApp.Workers.Packages.Advisories;
+using HangfireApp.Workers.Packages.Scanning;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -86,7 +87,7 @@ internal static class PackagesApi
 
     /// <summary><c>application/json</c>: one OSV record or an array; <c>application/zip</c>: a zip of records;
     /// <c>multipart/form-data</c>: any of those as files.</summary>
-    private static async Task<Ok<ImportResult>> ImportAsync(HttpRequest request, AdvisoryImporter importer, CancellationToken cancellationToken)
+    private static async Task<Ok<ImportResult>> ImportAsync(HttpRequest request, AdvisoryImporter importer, AdvisoryCacheWarmer warmer, CancellationToken cancellationToken)
     {
         await using var import = importer.Begin();
         if (request.HasFormContentType)
@@ -115,7 +116,12 @@ internal static class PackagesApi
             throw new BatchRequestException("Unsupported content type.",
                 new Dictionary<string, string[]> { ["Content-Type"] = [$"Send application/json, application/zip or multipart/form-data (not '{request.ContentType}')."] }, 415);
         }
-        return TypedResults.Ok(await import.CompleteAsync(cancellationToken));
+        var result = await import.CompleteAsync(cancellationToken);
+        if (result.Inserted + result.Updated > 0)
+        {
+            warmer.Request(); // after the commit: the scans that follow find the new records compiled
+        }
+        return TypedResults.Ok(result);
     }
 
     private static async Task<(IReadOnlyList<PackageInput?> Packages, IReadOnlyList<string> Skipped)> ReadPackagesAsync(Stream stream, string source, string? priority, CancellationToken cancellationToken)

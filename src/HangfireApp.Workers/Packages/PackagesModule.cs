@@ -43,6 +43,8 @@ public sealed class PackagesModule : IWorkerTypeModule
         services.AddSingleton<IAdvisoryMatcher, OsvAdvisoryMatcher>();
         services.AddSingleton<LocalScanner>();
         services.AddSingleton<AdvisoryCache>();
+        services.AddSingleton<AdvisoryCacheWarmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdvisoryCacheWarmer>());
         services.AddSingleton<PackageSliceScanner>();
         // The engine's outbound policy, bound from WorkerTypes:packages:Http (AllowPrivateNetworks, AllowedNetworks,
         // MaxAttempts, BackoffBase, MaxRetryAfter, Timeout per try).

@@ -14,10 +14,15 @@ public sealed class PackagesOptions
     public string PendingSweepCron { get; set; } = "* * * * *";
 
     /// <summary>
-    /// Most packages one run of the sweep claims (in batches of one chunk each); past it, a new run goes on with the
-    /// rest. Default 100,000.
+    /// Most packages one run of the sweep claims; past it, a new run goes on with the rest. Default 100,000.
     /// </summary>
     public int MaxPackagesPerCycle { get; set; } = 100_000;
+
+    /// <summary>
+    /// Most chunks in one batch of the sweep. Its first round takes one chunk (so scanning starts at once) and each
+    /// later round twice as many as the last, up to this, as one batch whose chunks are queued together. Default 16.
+    /// </summary>
+    public int SweepBatchChunks { get; set; } = 16;
 
     /// <summary>Registering packages (or putting failed ones back to pending) runs the sweep at once, instead of at
     /// its next cron time. Default true.</summary>
@@ -34,6 +39,12 @@ public sealed class PackagesOptions
     /// </summary>
     public int AdvisoryCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// After an import, the importing host compiles the advisories into its cache in the background (up to
+    /// <see cref="AdvisoryCacheSize"/>), so the scans that follow start warm. Default true.
+    /// </summary>
+    public bool WarmAdvisoryCache { get; set; } = true;
+
     /// <summary>Limits of <c>POST /api/advisories/import</c> (total decompressed bytes, entries, records).</summary>
     public AdvisoryImportOptions Import { get; set; } = new();
 
@@ -46,6 +57,10 @@ public sealed class PackagesOptions
         if (MaxPackagesPerCycle is < 1 or > 10_000_000)
         {
             return $"{Section}:MaxPackagesPerCycle must be between 1 and 10000000 (it is {MaxPackagesPerCycle}).";
+        }
+        if (SweepBatchChunks is < 1 or > 1_000)
+        {
+            return $"{Section}:SweepBatchChunks must be between 1 and 1000 (it is {SweepBatchChunks}).";
         }
         if (AdvisoryCacheSize is < 0 or > 10_000_000)
         {

@@ -20,12 +20,15 @@ public sealed record SweepResult(int Claimed, IReadOnlyList<long> BatchIds);
 
 /// <summary>
 /// The <c>pending-packages</c> sweep, run by its cron and at once whenever packages become pending
-/// (<see cref="PackageScanTrigger"/>). It keeps taking pending packages until none is left: each round, in one
-/// transaction, claims up to one chunk's worth (the worker type's <c>ChunkSize</c>, high priority first, then
-/// oldest) with <c>FOR UPDATE SKIP LOCKED</c>, marks them <c>queued</c> and submits them as a batch through the
-/// engine, so each batch's chunk starts as soon as it is committed while the next round claims more. The status
-/// change, the batch, its items, chunks and Hangfire jobs commit together or not at all; two sweeps at once never
-/// take the same package. One run takes at most <c>MaxPackagesPerCycle</c> packages, then hands over to a new run.
+/// (<see cref="PackageScanTrigger"/>). It keeps taking pending packages until none is left, in rounds: each round,
+/// in one transaction, claims pending packages (high priority first, then oldest) with <c>FOR UPDATE SKIP
+/// LOCKED</c>, submits them as a batch through the engine and marks them <c>queued</c> by that batch in one
+/// statement. The first round takes one chunk's worth (the worker type's <c>ChunkSize</c>), so scanning starts at
+/// once; each later round takes twice as many chunks as the last (up to <c>SweepBatchChunks</c>) as one batch,
+/// whose chunks are all queued together and start on every free worker at once, instead of one batch per chunk
+/// created one after another. The status change, the batch, its items, chunks and Hangfire jobs commit together or not at all; two
+/// sweeps at once never take the same package. One run takes at most <c>MaxPackagesPerCycle</c> packages, then
+/// hands over to a new run.
 /// </summary>
 public sealed partial class PendingPackagesSweep(
     NpgsqlDataSource dataSource,
@@ -50,13 +53,17 @@ public sealed partial class PendingPackagesSweep(
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
-        var batchSize = workerTypes.Get(PackagesWorkerType.Name).Options.ChunkSize;
+        var chunkSize = workerTypes.Get(PackagesWorkerType.Name).Options.ChunkSize;
         var budget = options.Value.MaxPackagesPerCycle;
         var claimedTotal = 0;
         var batchIds = new List<long>();
+        var chunks = 1;
         while (claimedTotal < budget)
         {
-            var (claimed, batches) = await SweepRoundAsync(Math.Min(batchSize, budget - claimedTotal), cancellationToken);
+            var (claimed, batches) = await SweepRoundAsync((int)Math.Min((long)chunkSize * chunks, budget - claimedTotal), cancellationToken);
+            // Each round is twice the last (up to SweepBatchChunks chunks): the chunks already queued keep the workers
+            // busy while the next, larger round is written, and the rounds stay few.
+            chunks = Math.Min(chunks * 2, options.Value.SweepBatchChunks);
             claimedTotal += claimed;
             batchIds.AddRange(batches);
             if (claimed == 0)
@@ -89,44 +96,40 @@ public sealed partial class PendingPackagesSweep(
     }
 
     /// <summary>
-    /// Claims pending packages inside <paramref name="transaction"/>: marks them <c>queued</c> and returns them
-    /// in scan order. Rows another transaction holds are skipped, not waited for.
+    /// Claims pending packages inside <paramref name="transaction"/>: locks them until it ends and returns them in
+    /// scan order. Rows another transaction holds are skipped, not waited for. Nothing is written yet: the batch's
+    /// submit marks them <c>queued</c> by their batch in one update (<see cref="SubmitAsync"/>), so each claimed
+    /// row is rewritten (with its indexes) once rather than twice.
     /// </summary>
     public static async Task<IReadOnlyList<ClaimedPackage>> ClaimAsync(AppTransaction transaction, int max, CancellationToken cancellationToken)
     {
         await using var claim = transaction.Command("""
-            with claimed as (
-                select id from app.packages
-                where status = 'pending'
-                order by (case priority when 'high' then 1 when 'normal' then 2 else 3 end), requested_at, id
-                limit @max
-                for update skip locked
-            )
-            update app.packages p set status = 'queued', last_error = null
-            from claimed c where p.id = c.id
-            returning p.id, p.priority, p.requested_at
+            select id, priority from app.packages
+            where status = 'pending'
+            order by (case priority when 'high' then 1 when 'normal' then 2 else 3 end), requested_at, id
+            limit @max
+            for update skip locked
             """);
         claim.Parameters.AddWithValue("max", max);
-        var rows = new List<(ClaimedPackage Package, DateTime RequestedAt)>();
-        await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
+        var claimed = new List<ClaimedPackage>();
+        await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add((new ClaimedPackage(reader.GetInt64(0), reader.GetString(1)), reader.GetDateTime(2)));
-            }
+            claimed.Add(new ClaimedPackage(reader.GetInt64(0), reader.GetString(1)));
         }
-        // UPDATE … RETURNING has no order of its own: restore the scan order.
-        return [.. rows.OrderBy(row => PackageRegistration.PriorityRank(row.Package.Priority)).ThenBy(row => row.RequestedAt)
-            .ThenBy(row => row.Package.Id).Select(row => row.Package)];
+        return claimed;
     }
 
     /// <summary>Submits a <c>packages</c> batch for the given (already claimed) packages in the caller's transaction
-    /// and records it as their batch.</summary>
+    /// and marks them <c>queued</c> by it.</summary>
     public static async Task<long> SubmitAsync(AppTransaction transaction, BatchSubmitter submitter, IReadOnlyList<long> packageIds, Priority priority, string description, CancellationToken cancellationToken)
     {
         var items = packageIds.Select(id => JsonSerializer.SerializeToElement(new PackageItem(id), PackageItem.Json)).ToList();
         var result = await submitter.SubmitAsync(transaction, new SubmitBatch(PackagesWorkerType.Name, items, Priority: priority, Description: description), cancellationToken);
-        await MarkBatchAsync(transaction, packageIds, result.BatchId, cancellationToken);
+        await using var mark = transaction.Command("update app.packages set status = 'queued', last_error = null, last_batch_id = @batch where id = any(@ids)");
+        mark.Parameters.AddWithValue("batch", result.BatchId);
+        mark.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, packageIds.ToArray());
+        await mark.ExecuteNonQueryAsync(cancellationToken);
         return result.BatchId;
     }
 

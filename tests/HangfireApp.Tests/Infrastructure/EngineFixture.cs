@@ -106,6 +106,16 @@ public static class BatchApi
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public static async Task<string?> TextAsync(this NpgsqlDataSource db, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = db.CreateCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return await command.ExecuteScalarAsync() as string;
+    }
+
     public static void ShouldMatchItems(this BatchView batch, Dictionary<string, long> states)
     {
         batch.ItemCounts.Succeeded.ShouldBe(states.GetValueOrDefault("succeeded"));

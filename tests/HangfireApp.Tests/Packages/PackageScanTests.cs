@@ -6,6 +6,7 @@ using Hangfire;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Tests.Infrastructure;
 using HangfireApp.Workers.Packages;
+using HangfireApp.Workers.Packages.Scanning;
 using Npgsql;
 
 namespace HangfireApp.Tests.Packages;
@@ -42,8 +43,9 @@ public sealed class PackageScanTests(PackagesFixture fixture) : IAsyncLifetime
 
         var sweep = await fixture.SweepAsync();
         sweep.Claimed.ShouldBe(10);
-        // Rounds of one chunk (4): the high-priority package and 3 normal ones (two batches), then 4, then 2.
-        sweep.BatchIds.Count.ShouldBe(4);
+        // A first round of one chunk (4): the high-priority package and 3 normal ones (two batches, one per priority),
+        // then a round of two chunks: the other 6.
+        sweep.BatchIds.Count.ShouldBe(3);
         foreach (var id in sweep.BatchIds)
         {
             (await fixture.Api.WaitFinalAsync(id)).State.ShouldBe("succeeded");
@@ -217,7 +219,8 @@ public sealed class PackageScanTests(PackagesFixture fixture) : IAsyncLifetime
         second.Complete();
         await first.DisposeAsync();
         await second.DisposeAsync();
-        (await fixture.Db.ScalarAsync("select count(*) from app.packages where status = 'queued'")).ShouldBe(10);
+        // A claim only locks: the batch's submit marks the packages queued (one update per package, not two).
+        (await fixture.Db.ScalarAsync("select count(*) from app.packages where status = 'pending'")).ShouldBe(10);
 
         // Two whole sweeps at once: every package in exactly one batch.
         await fixture.ResetAsync();
@@ -231,22 +234,57 @@ public sealed class PackageScanTests(PackagesFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sweep_TakesEveryPendingPackage_InBatchesOfOneChunk_UntilNoneIsLeft()
+    public async Task Sweep_TakesEveryPendingPackage_OneChunkFirst_ThenBatchesOfTwiceAsManyChunks_UntilNoneIsLeft()
     {
         await fixture.PostAsync("/api/packages", Enumerable.Range(0, 23).Select(i => new { ecosystem = "npm", name = $"pkg-{i}", version = "1.0.0" }).ToArray());
 
         var sweep = await fixture.SweepAsync();
 
         sweep.Claimed.ShouldBe(23);
-        sweep.BatchIds.Count.ShouldBe(6); // chunk size 4: 5 full batches and one of 3
+        // Chunk size 4: one chunk (scanning starts at once), then two, then up to four: the last 11 packages.
+        (await fixture.Db.TextAsync("""
+            select string_agg(format('%s/%s', b.total_items, (select count(*) from app.chunks c where c.batch_id = b.id)), ' ' order by b.id)
+            from app.batches b where b.id = any(@ids)
+            """, ("ids", sweep.BatchIds.ToArray()))).ShouldBe("4/1 8/2 11/3");
         (await fixture.Db.ScalarAsync("select count(*) from app.packages where status = 'pending'")).ShouldBe(0);
+        // Every package is queued by the batch that holds its item.
         (await fixture.Db.ScalarAsync("""
-            select max(n) from (select count(*) n from app.items where batch_id = any(@ids) group by batch_id) sizes
-            """, ("ids", sweep.BatchIds.ToArray()))).ShouldBe(4);
+            select count(*) from app.items i join app.packages p on p.id = (i.payload->>'packageId')::bigint and p.last_batch_id = i.batch_id
+            where i.batch_id = any(@ids)
+            """, ("ids", sweep.BatchIds.ToArray()))).ShouldBe(23);
         foreach (var id in sweep.BatchIds)
         {
             (await fixture.Api.WaitFinalAsync(id)).State.ShouldBe("succeeded");
         }
+    }
+
+    [Fact]
+    public async Task Import_CompilesTheAdvisoriesIntoTheCache_AtTheirCommittedVersion()
+    {
+        var cache = fixture.Service<AdvisoryCache>();
+        (await fixture.PostJsonAsync("/api/advisories/import", PackagesFixture.AllAdvisories())).Status.ShouldBe(200);
+
+        // Without any scan: the import's host warms its cache in the background, with the rows as committed.
+        var cached = await Eventually.Until(() => CachedAsync(cache), count => count == 6, TimeSpan.FromSeconds(30), "every imported advisory to be compiled");
+        cached.ShouldBe(6);
+        // A row rewritten afterwards (here in place, as any rewrite) no longer matches its cache entry.
+        await using (var touch = fixture.Db.CreateCommand("update app.advisories set summary = summary where id = 'GHSA-p6mc-m468-83gw'"))
+        {
+            await touch.ExecuteNonQueryAsync();
+        }
+        (await CachedAsync(cache)).ShouldBe(5);
+    }
+
+    private async Task<int> CachedAsync(AdvisoryCache cache)
+    {
+        var current = 0;
+        await using var command = fixture.Db.CreateCommand("select id, modified, xmin from app.advisories");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            current += cache.Get(reader.GetString(0), reader.GetDateTime(1), reader.GetFieldValue<uint>(2)) is null ? 0 : 1;
+        }
+        return current;
     }
 
     [Fact]

@@ -159,6 +159,63 @@ public sealed class TelemetryParserTests
         error.Message.ShouldContain("surrogate");
     }
 
+    [Fact]
+    public async Task Parse_SkipsAnUnknownObject_InsideALocation()
+    {
+        // A one-letter property that is not an axis used to be read as a number without skipping its value, so the
+        // nested object closed the location early and the file failed as malformed.
+        var json = """
+            [{"_T":"LogPlayerPosition","character":{"name":"a","teamId":1,"location":{"w":{"q":1},"x":1.5,"y":2,"z":3},"accountId":"account.a","ranking":0},"elapsedTime":5}]
+            """;
+
+        var match = await ParseAsync(Encoding.UTF8.GetBytes(json));
+
+        match.Summary.Events.ShouldBe(1);
+        match.Players.ShouldHaveSingleItem().AccountId.ShouldBe("account.a");
+    }
+
+    [Theory]
+    [InlineData("\"damage\":{\"amount\":5}")]
+    [InlineData("\"damageReason\":[\"HeadShot\"]")]
+    [InlineData("\"killerDamageInfo\":{\"distance\":{\"cm\":1},\"damageReason\":{\"why\":\"HeadShot\"}}")]
+    [InlineData("\"vehicle\":{\"vehicleType\":{\"t\":\"TransportAircraft\"}}")]
+    [InlineData("\"character\":{\"name\":\"a\",\"teamId\":[1],\"accountId\":\"account.a\"}")]
+    public async Task Parse_SkipsAContainer_WhereANumberOrStringBelongs(string property)
+    {
+        var json = $$$"""
+            [{"_T":"LogPlayerTakeDamage",{{{property}}},"attacker":{"name":"b","teamId":2,"accountId":"account.b"},"elapsedTime":1},
+             {"_T":"LogPlayerPosition","character":{"name":"c","teamId":3,"accountId":"account.c"}}]
+            """;
+
+        var match = await ParseAsync(Encoding.UTF8.GetBytes(json));
+
+        match.Summary.Events.ShouldBe(2);
+        match.Players.ShouldContain(p => p.AccountId == "account.b");
+        match.Players.ShouldContain(p => p.AccountId == "account.c");
+    }
+
+    [Theory]
+    [InlineData("""{"subCategory":"Heal","category":"Weapon"}""", 1, 0, 0)]
+    [InlineData("""{"category":"Weapon","subCategory":"Heal"}""", 1, 0, 0)]
+    [InlineData("""{"subCategory":"Heal","category":"Use"}""", 0, 1, 0)]
+    [InlineData("""{"category":"Use","itemId":"Item_Boost_EnergyDrink_C","subCategory":"Boost"}""", 0, 0, 1)]
+    [InlineData("""{"category":"Use","subCategory":{"nested":"Heal"}}""", 0, 0, 0)]
+    public async Task Parse_ClassifiesAnItem_ByCategoryThenSubCategory_InEitherOrder(string item, int weapons, int heals, int boosts)
+    {
+        var character = """{"name":"a","teamId":1,"accountId":"account.a"}""";
+        var json = $$$"""
+            [{"_T":"LogItemPickup","character":{{{character}}},"item":{{{item}}}},
+             {"_T":"LogItemUse","character":{{{character}}},"item":{{{item}}}}]
+            """;
+
+        var match = await ParseAsync(Encoding.UTF8.GetBytes(json));
+
+        var stats = match.Players.ShouldHaveSingleItem().Stats;
+        stats.WeaponsAcquired.ShouldBe(weapons);
+        stats.Heals.ShouldBe(heals);
+        stats.Boosts.ShouldBe(boosts);
+    }
+
     private static async Task<MatchAggregate> ParseAsync(byte[] bytes)
     {
         await using var stream = new MemoryStream(bytes);

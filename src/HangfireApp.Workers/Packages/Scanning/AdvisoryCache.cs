@@ -1,3 +1,4 @@
+using HangfireApp.Workers.Packages.Osv;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +34,13 @@ public sealed class AdvisoryCache : IDisposable
         _cache.TryGetValue(id, out CachedAdvisory? advisory) && advisory!.Modified == modified && advisory.RowVersion == rowVersion
             ? advisory
             : null;
+
+    /// <summary>
+    /// An advisory row as a scan reads it (<c>record-&gt;'affected'</c> as text, plus the columns a finding copies),
+    /// compiled. Throws <see cref="OsvFormatException"/> when its <c>affected</c> entries are not valid OSV.
+    /// </summary>
+    public static CachedAdvisory Compile(string id, DateTime modified, uint rowVersion, string? severity, string[] aliases, string? summary, string? affectedJson) =>
+        new(modified, rowVersion, new CompiledAdvisory(id, OsvParser.ParseAffected(id, affectedJson)), severity, aliases, summary);
 
     public void Set(string id, CachedAdvisory advisory) =>
         _cache.Set(id, advisory, new MemoryCacheEntryOptions { Size = 1 });

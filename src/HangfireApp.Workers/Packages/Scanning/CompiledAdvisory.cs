@@ -91,7 +91,7 @@ public sealed class CompiledAdvisory
                 "ECOSYSTEM" => scheme,
                 _ => null,
             };
-            ranges[i] = rangeScheme is null ? new CompiledRange(range.Type, null, [], []) : CompileRange(range, rangeScheme);
+            ranges[i] = rangeScheme is null ? new CompiledRange(range.Type, null, [], [], [], []) : CompileRange(range, rangeScheme);
         }
         return new Entry(affected, package, nameKey, nameError, ranges);
     }
@@ -108,7 +108,14 @@ public sealed class CompiledAdvisory
             (false, true) => 1,
             _ => scheme.CompareKeys(Key(scheme, EventVersion(a))!, Key(scheme, EventVersion(b))!),
         });
-        return new CompiledRange(range.Type, scheme, [.. valid], [.. valid.Where(e => e.Limit is not null)]);
+        var limits = valid.Where(e => e.Limit is not null).ToArray();
+        // The key each comparison in InRange would look up, looked up once here (same scheme, same string, so the
+        // same key); used only when the range is matched with this same scheme.
+        var keys = valid.Select(e => e.Introduced is { } introduced ? (IsZero(introduced) ? null : Key(scheme, introduced))
+            : e.Fixed is { } fixedVersion ? Key(scheme, fixedVersion)
+            : e.LastAffected is { } lastAffected ? Key(scheme, lastAffected)
+            : null).ToArray();
+        return new CompiledRange(range.Type, scheme, [.. valid], limits, keys, [.. limits.Select(e => Key(scheme, e.Limit!))]);
     }
 
     private bool IsAffected(MatchTarget target)
@@ -171,35 +178,53 @@ public sealed class CompiledAdvisory
 
     private static bool InRange(CompiledRange range, IVersionScheme scheme, object version, string versionText)
     {
-        if (range.Limits.Length > 0 && range.Limits.All(e => Compare(scheme, version, versionText, e.Limit!) >= 0))
+        var compiled = ReferenceEquals(scheme, range.Scheme);
+        if (range.Limits.Length > 0)
         {
-            return false;
+            var atOrAboveEveryLimit = true;
+            for (var i = 0; i < range.Limits.Length && atOrAboveEveryLimit; i++)
+            {
+                atOrAboveEveryLimit = Compare(scheme, version, versionText, range.Limits[i].Limit!, compiled ? range.LimitKeys[i] : null, compiled) >= 0;
+            }
+            if (atOrAboveEveryLimit)
+            {
+                return false;
+            }
         }
         // The last event at or below the version decides, because the events are sorted.
         var affected = false;
-        foreach (var e in range.Events)
+        for (var i = 0; i < range.Events.Length; i++)
         {
+            var e = range.Events[i];
+            var key = compiled ? range.EventKeys[i] : null;
             if (e.Introduced is { } introduced)
             {
-                if (IsZero(introduced) || Compare(scheme, version, versionText, introduced) >= 0)
+                if (IsZero(introduced) || Compare(scheme, version, versionText, introduced, key, compiled) >= 0)
                 {
                     affected = true;
                 }
             }
             else if (e.Fixed is { } fixedVersion)
             {
-                if (Compare(scheme, version, versionText, fixedVersion) >= 0)
+                if (Compare(scheme, version, versionText, fixedVersion, key, compiled) >= 0)
                 {
                     affected = false;
                 }
             }
-            else if (e.LastAffected is { } lastAffected && Compare(scheme, version, versionText, lastAffected) > 0)
+            else if (e.LastAffected is { } lastAffected && Compare(scheme, version, versionText, lastAffected, key, compiled) > 0)
             {
                 affected = false;
             }
         }
         return affected;
     }
+
+    /// <summary>As <see cref="Compare(IVersionScheme, object, string, string)"/>, with <paramref name="other"/>'s key
+    /// already looked up (<paramref name="known"/>: <paramref name="otherKey"/> is its key in this scheme, null when
+    /// it does not parse there).</summary>
+    private static int Compare(IVersionScheme scheme, object version, string versionText, string other, object? otherKey, bool known) =>
+        !known ? Compare(scheme, version, versionText, other)
+        : otherKey is not null ? scheme.CompareKeys(version, otherKey) : scheme.Compare(versionText, other);
 
     /// <summary>As <see cref="OsvAdvisoryMatcher"/>: the lowest <c>fixed</c> above the version among the package's ranges.</summary>
     private string? FixedIn(MatchTarget target)
@@ -242,5 +267,7 @@ public sealed class CompiledAdvisory
 
     private sealed record Entry(OsvAffected Affected, OsvPackage? Package, string? NameKey, Exception? NameError, CompiledRange[] Ranges);
 
-    private sealed record CompiledRange(string Type, IVersionScheme? Scheme, OsvEvent[] Events, OsvEvent[] Limits);
+    // EventKeys: per event, the key of the version InRange compares with (null: "0" or unparseable); LimitKeys: per
+    // limit event, the key of its limit. Both in Scheme.
+    private sealed record CompiledRange(string Type, IVersionScheme? Scheme, OsvEvent[] Events, OsvEvent[] Limits, object?[] EventKeys, object?[] LimitKeys);
 }

@@ -21,7 +21,8 @@ public static class ParsedVersions
     /// <summary>The scheme's key for <paramref name="version"/>, or null when it does not parse there.</summary>
     public static object? Key(IVersionScheme scheme, string version)
     {
-        var table = Tables.GetOrAdd(scheme, _ => new ConcurrentDictionary<string, object>(StringComparer.Ordinal));
+        // Many lock stripes: every scan thread adds the versions of its packages at once.
+        var table = Tables.GetOrAdd(scheme, _ => new ConcurrentDictionary<string, object>(concurrencyLevel: 64, capacity: 4_096, StringComparer.Ordinal));
         if (table.TryGetValue(version, out var key))
         {
             return key == Invalid ? null : key;

@@ -301,7 +301,7 @@ public sealed class TelemetryParser
                     ok = true;
                     break;
                 case 4 when name.SequenceEqual("item"u8):
-                    ok = ReadItem(ref reader, ref e);
+                    ok = ReadObject<ItemFields, TelemetryEvent>(ref reader, ref e);
                     break;
                 case 6 when name.SequenceEqual("killer"u8):
                     ok = ReadCharacter(ref reader, out e.Killer);
@@ -317,7 +317,7 @@ public sealed class TelemetryParser
                     ok = ReadCharacter(ref reader, out e.Reviver);
                     break;
                 case 7 when name.SequenceEqual("vehicle"u8):
-                    ok = ReadVehicle(ref reader, ref e);
+                    ok = ReadObject<VehicleFields, TelemetryEvent>(ref reader, ref e);
                     break;
                 case 7 when name.SequenceEqual("MatchId"u8):
                     e.MatchId = String(ref reader);
@@ -331,8 +331,7 @@ public sealed class TelemetryParser
                     ok = ReadCharacter(ref reader, out e.Attacker);
                     break;
                 case 8 when name.SequenceEqual("distance"u8):
-                    e.Distance = reader.TokenType == JsonTokenType.Number ? Finite(reader.GetDouble()) : null;
-                    ok = true;
+                    ok = DamageInfoFields.Read(name, ref reader, ref e);
                     break;
                 case 8 when name.SequenceEqual("teamSize"u8):
                     e.TeamSize = (int)Number(ref reader);
@@ -356,8 +355,7 @@ public sealed class TelemetryParser
                     ok = true;
                     break;
                 case 12 when name.SequenceEqual("damageReason"u8):
-                    e.HeadShot |= IsString(ref reader, "HeadShot"u8);
-                    ok = true;
+                    ok = DamageInfoFields.Read(name, ref reader, ref e);
                     break;
                 case 12 when name.SequenceEqual("rideDistance"u8):
                     e.RideDistance = Number(ref reader);
@@ -372,15 +370,14 @@ public sealed class TelemetryParser
                     ok = true;
                     break;
                 case 16 when name.SequenceEqual("killerDamageInfo"u8):
-                    ok = ReadDamageInfo(ref reader, ref e);
+                    ok = ReadObject<DamageInfoFields, TelemetryEvent>(ref reader, ref e);
                     break;
                 case 17 when name.SequenceEqual("assists_AccountId"u8):
                     e.HasAssistList = reader.TokenType == JsonTokenType.StartArray;
                     ok = ReadAssists(ref reader);
                     break;
                 case 18 when name.SequenceEqual("damageTypeCategory"u8):
-                    e.VehicleHit |= IsString(ref reader, "Damage_VehicleHit"u8);
-                    ok = true;
+                    ok = DamageInfoFields.Read(name, ref reader, ref e);
                     break;
                 case 19 when name.SequenceEqual("cameraViewBehaviour"u8):
                     e.FirstPersonOnly = IsString(ref reader, "FpsOnly"u8);
@@ -390,7 +387,7 @@ public sealed class TelemetryParser
                     ok = reader.TrySkip();
                     break;
             }
-            if (!ok)
+            if (!ok || !SkipUnread(ref reader))
             {
                 return false;
             }
@@ -454,7 +451,7 @@ public sealed class TelemetryParser
                     ok = reader.TrySkip();
                     break;
             }
-            if (!ok)
+            if (!ok || !SkipUnread(ref reader))
             {
                 return false;
             }
@@ -529,7 +526,24 @@ public sealed class TelemetryParser
         }
     }
 
-    private static bool ReadLocation(ref Utf8JsonReader reader, ref CharacterRef character)
+    /// <summary>
+    /// The fields of one kind of nested object that the statistics read; <see cref="ReadObject"/> walks the object and
+    /// hands each property here. Implemented by structs so that each kind is compiled into its own loop (static
+    /// abstract calls on a struct type argument are direct), as fast as a hand-written loop per kind.
+    /// </summary>
+    private interface IObjectFields<TTarget>
+        where TTarget : struct
+    {
+        /// <summary>Reads the value the reader stands on, of property <paramref name="name"/>, into <paramref name="target"/>
+        /// or skips it; false when the buffer ends inside the value.</summary>
+        static abstract bool Read(ReadOnlySpan<byte> name, ref Utf8JsonReader reader, ref TTarget target);
+    }
+
+    /// <summary>Reads an object property by property through <typeparamref name="TFields"/>; anything but an object
+    /// (<c>null</c> included) is skipped. False when the buffer ends inside it (the event is read again after the refill).</summary>
+    private static bool ReadObject<TFields, TTarget>(ref Utf8JsonReader reader, ref TTarget target)
+        where TFields : struct, IObjectFields<TTarget>
+        where TTarget : struct
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -543,151 +557,124 @@ public sealed class TelemetryParser
             }
             if (reader.TokenType == JsonTokenType.EndObject)
             {
-                character.HasLocation = true;
                 return true;
             }
-            var axis = Name(ref reader);
-            if (!reader.Read())
+            var name = Name(ref reader);
+            if (!reader.Read() || !TFields.Read(name, ref reader, ref target) || !SkipUnread(ref reader))
             {
                 return false;
             }
-            if (axis.Length == 1)
+        }
+    }
+
+    /// <summary>A character's <c>location</c> (<c>x</c>, <c>y</c>, <c>z</c> in centimetres).</summary>
+    private static bool ReadLocation(ref Utf8JsonReader reader, ref CharacterRef character)
+    {
+        var isObject = reader.TokenType == JsonTokenType.StartObject;
+        if (!ReadObject<LocationFields, CharacterRef>(ref reader, ref character))
+        {
+            return false;
+        }
+        character.HasLocation |= isObject;
+        return true;
+    }
+
+    private readonly struct LocationFields : IObjectFields<CharacterRef>
+    {
+        public static bool Read(ReadOnlySpan<byte> name, ref Utf8JsonReader reader, ref CharacterRef character)
+        {
+            if (name.Length == 1)
             {
-                var value = Number(ref reader);
-                switch (axis[0])
+                switch (name[0])
                 {
                     case (byte)'x':
-                        character.X = value;
-                        break;
+                        character.X = Number(ref reader);
+                        return true;
                     case (byte)'y':
-                        character.Y = value;
-                        break;
+                        character.Y = Number(ref reader);
+                        return true;
                     case (byte)'z':
-                        character.Z = value;
-                        break;
+                        character.Z = Number(ref reader);
+                        return true;
                     default:
                         break;
                 }
             }
-            else if (!reader.TrySkip())
+            return reader.TrySkip();
+        }
+    }
+
+    /// <summary>
+    /// How a hit was dealt: <c>damageReason</c>, <c>damageTypeCategory</c> and <c>distance</c>, read the same way at the
+    /// top of legacy kill, damage and groggy events as inside <c>killerDamageInfo</c> of <c>LogPlayerKillV2</c>.
+    /// </summary>
+    private readonly struct DamageInfoFields : IObjectFields<TelemetryEvent>
+    {
+        public static bool Read(ReadOnlySpan<byte> name, ref Utf8JsonReader reader, ref TelemetryEvent e)
+        {
+            switch (name.Length)
             {
-                return false;
+                case 8 when name.SequenceEqual("distance"u8):
+                    e.Distance = reader.TokenType == JsonTokenType.Number ? Finite(reader.GetDouble()) : null;
+                    return true;
+                case 12 when name.SequenceEqual("damageReason"u8):
+                    e.HeadShot |= IsString(ref reader, "HeadShot"u8);
+                    return true;
+                case 18 when name.SequenceEqual("damageTypeCategory"u8):
+                    e.VehicleHit |= IsString(ref reader, "Damage_VehicleHit"u8);
+                    return true;
+                default:
+                    return reader.TrySkip();
             }
         }
     }
 
-    private static bool ReadDamageInfo(ref Utf8JsonReader reader, ref TelemetryEvent e)
+    /// <summary>An <c>item</c>: a weapon by its <c>category</c>, otherwise a heal or boost by its <c>subCategory</c>
+    /// (in either order of the two properties).</summary>
+    private readonly struct ItemFields : IObjectFields<TelemetryEvent>
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        public static bool Read(ReadOnlySpan<byte> name, ref Utf8JsonReader reader, ref TelemetryEvent e)
         {
-            return reader.TrySkip();
-        }
-        while (true)
-        {
-            if (!reader.Read())
+            if (name.SequenceEqual("category"u8))
             {
-                return false;
+                if (IsString(ref reader, "Weapon"u8))
+                {
+                    e.Item = ItemKind.Weapon; // the category decides over any subCategory
+                }
             }
-            if (reader.TokenType == JsonTokenType.EndObject)
+            else if (name.SequenceEqual("subCategory"u8))
             {
-                return true;
+                if (e.Item != ItemKind.Weapon)
+                {
+                    e.Item = IsString(ref reader, "Heal"u8) ? ItemKind.Heal : IsString(ref reader, "Boost"u8) ? ItemKind.Boost : ItemKind.Other;
+                }
             }
-            var property = Name(ref reader);
-            if (!reader.Read())
+            else
             {
-                return false;
+                return reader.TrySkip();
             }
-            if (property.SequenceEqual("damageReason"u8))
-            {
-                e.HeadShot |= IsString(ref reader, "HeadShot"u8);
-            }
-            else if (property.SequenceEqual("damageTypeCategory"u8))
-            {
-                e.VehicleHit |= IsString(ref reader, "Damage_VehicleHit"u8);
-            }
-            else if (property.SequenceEqual("distance"u8))
-            {
-                e.Distance = reader.TokenType == JsonTokenType.Number ? Finite(reader.GetDouble()) : null;
-            }
-            else if (!reader.TrySkip())
-            {
-                return false;
-            }
+            return true;
         }
     }
 
-    private static bool ReadItem(ref Utf8JsonReader reader, ref TelemetryEvent e)
+    /// <summary>A <c>vehicle</c>: only whether it is the transport aircraft matters.</summary>
+    private readonly struct VehicleFields : IObjectFields<TelemetryEvent>
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        public static bool Read(ReadOnlySpan<byte> name, ref Utf8JsonReader reader, ref TelemetryEvent e)
         {
-            return reader.TrySkip();
-        }
-        var category = ItemKind.Other;
-        var subCategory = ItemKind.Other;
-        while (true)
-        {
-            if (!reader.Read())
-            {
-                return false;
-            }
-            if (reader.TokenType == JsonTokenType.EndObject)
-            {
-                e.Item = category == ItemKind.Weapon ? ItemKind.Weapon : subCategory;
-                return true;
-            }
-            var property = Name(ref reader);
-            if (!reader.Read())
-            {
-                return false;
-            }
-            if (property.SequenceEqual("category"u8))
-            {
-                category = IsString(ref reader, "Weapon"u8) ? ItemKind.Weapon : ItemKind.Other;
-            }
-            else if (property.SequenceEqual("subCategory"u8))
-            {
-                subCategory = IsString(ref reader, "Heal"u8) ? ItemKind.Heal : IsString(ref reader, "Boost"u8) ? ItemKind.Boost : ItemKind.Other;
-            }
-            else if (!reader.TrySkip())
-            {
-                return false;
-            }
-        }
-    }
-
-    private static bool ReadVehicle(ref Utf8JsonReader reader, ref TelemetryEvent e)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return reader.TrySkip();
-        }
-        while (true)
-        {
-            if (!reader.Read())
-            {
-                return false;
-            }
-            if (reader.TokenType == JsonTokenType.EndObject)
-            {
-                return true;
-            }
-            var property = Name(ref reader);
-            if (!reader.Read())
-            {
-                return false;
-            }
-            if (property.SequenceEqual("vehicleType"u8))
+            if (name.SequenceEqual("vehicleType"u8))
             {
                 e.Aircraft |= IsString(ref reader, "TransportAircraft"u8);
             }
-            else if (property.SequenceEqual("vehicleId"u8))
+            else if (name.SequenceEqual("vehicleId"u8))
             {
                 e.Aircraft |= reader.TokenType == JsonTokenType.String && Value(ref reader).StartsWith("DummyTransportAircraft"u8);
             }
-            else if (!reader.TrySkip())
+            else
             {
-                return false;
+                return reader.TrySkip();
             }
+            return true;
         }
     }
 
@@ -722,6 +709,14 @@ public sealed class TelemetryParser
             _ => TelemetryEventType.Unknown,
         };
     }
+
+    /// <summary>
+    /// Skips an object or array value that a field reader left unread because it expected a number or a string there
+    /// (<see cref="Number"/>, <see cref="IsString"/>): without this the reader would walk into the container and take its
+    /// end for the end of the enclosing object. False when the buffer ends inside it.
+    /// </summary>
+    private static bool SkipUnread(ref Utf8JsonReader reader) =>
+        reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray) || reader.TrySkip();
 
     private static double Number(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.Number ? Finite(reader.GetDouble()) : 0;
