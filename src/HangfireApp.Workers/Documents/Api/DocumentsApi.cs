@@ -134,6 +134,7 @@ internal static class DocumentsApi
             await using var stream = part.OpenReadStream();
             await intake.AddAsync(part.FileName, stream, cancellationToken);
         }
+        await intake.ReadPagesAsync(cancellationToken);
         var hash = idempotencyKey is null ? null : await HashAsync(intake.Files, $"{languages}|{profile}|{priorityText}|{description}", cancellationToken);
         var result = await submitter.SubmitAsync(intake.Files, new DocumentRequest(languages, profile, priority, description, idempotencyKey, hash), cancellationToken);
         var view = new SubmitDocumentsView(result.BatchId, [.. result.Documents.Select(d => new SubmittedDocumentView(d.Id, d.FileName))]);

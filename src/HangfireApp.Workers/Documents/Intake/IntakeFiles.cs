@@ -19,8 +19,52 @@ public sealed record IntakeFile(string FileName, string Format, int Pages, Tempo
 public sealed class IntakeFiles(DocumentsOptions options) : IDisposable
 {
     private readonly List<IntakeFile> _files = [];
+    private readonly List<(string Name, string Format, TemporaryFile Spooled)> _unread = [];
 
+    /// <summary>The checked documents, in upload order (after <see cref="ReadPagesAsync"/>).</summary>
     public IReadOnlyList<IntakeFile> Files => _files;
+
+    /// <summary>
+    /// Opens every document added, page by page, on every core at once (a 300 dpi scan takes ~45 ms to decode, and the
+    /// request waits for all of them: 20 pages one by one held the answer ~1 s with a core idle), then refuses the
+    /// first one in upload order that does not read or has too many pages.
+    /// </summary>
+    public async Task ReadPagesAsync(CancellationToken cancellationToken)
+    {
+        var counted = new (int Pages, DocumentFormatException? Error)[_unread.Count];
+        await Parallel.ForAsync(0, _unread.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            (index, _) =>
+            {
+                try
+                {
+                    counted[index] = (DocumentSplitter.CountPages(_unread[index].Spooled.Path, _unread[index].Format), null);
+                }
+                catch (DocumentFormatException e)
+                {
+                    counted[index] = (0, e);
+                }
+                return ValueTask.CompletedTask;
+            });
+        for (var index = 0; index < _unread.Count; index++)
+        {
+            var (name, format, spooled) = _unread[index];
+            var (pages, error) = counted[index];
+            if (error is not null)
+            {
+                throw Refuse(name, $"'{name}' is corrupt: {error.Message}", 400);
+            }
+            if (pages == 0)
+            {
+                throw Refuse(name, $"'{name}' has no pages.", 400);
+            }
+            if (pages > options.MaxPagesPerDocument)
+            {
+                throw Refuse(name, $"'{name}' has {pages} pages, more than the limit of {options.MaxPagesPerDocument}.", 413);
+            }
+            _files.Add(new IntakeFile(name, format, pages, spooled));
+        }
+        _unread.Clear();
+    }
 
     /// <summary>Adds one uploaded part: a document, or a zip of documents.</summary>
     public async Task AddAsync(string fileName, Stream content, CancellationToken cancellationToken)
@@ -59,7 +103,7 @@ public sealed class IntakeFiles(DocumentsOptions options) : IDisposable
                     continue; // a folder
                 }
                 var name = $"{zipName}/{SafeName(entry.FullName)}";
-                if (_files.Count >= options.MaxFilesPerRequest)
+                if (_unread.Count + _files.Count >= options.MaxFilesPerRequest)
                 {
                     throw Refuse(name, $"More than {options.MaxFilesPerRequest} documents in one request (at '{name}').", 413);
                 }
@@ -92,28 +136,11 @@ public sealed class IntakeFiles(DocumentsOptions options) : IDisposable
             {
                 throw Refuse(name, $"'{name}' is not a PDF, TIFF, PNG or JPEG file (nor a zip of them).", 400);
             }
-            if (_files.Count >= options.MaxFilesPerRequest)
+            if (_unread.Count + _files.Count >= options.MaxFilesPerRequest)
             {
                 throw Refuse(name, $"More than {options.MaxFilesPerRequest} documents in one request (at '{name}').", 413);
             }
-            int pages;
-            try
-            {
-                pages = DocumentSplitter.CountPages(spooled.Path, format);
-            }
-            catch (DocumentFormatException e)
-            {
-                throw Refuse(name, $"'{name}' is corrupt: {e.Message}", 400);
-            }
-            if (pages == 0)
-            {
-                throw Refuse(name, $"'{name}' has no pages.", 400);
-            }
-            if (pages > options.MaxPagesPerDocument)
-            {
-                throw Refuse(name, $"'{name}' has {pages} pages, more than the limit of {options.MaxPagesPerDocument}.", 413);
-            }
-            _files.Add(new IntakeFile(name, format, pages, spooled));
+            _unread.Add((name, format, spooled)); // its pages are read by ReadPagesAsync, with the others'
         }
         catch
         {
@@ -179,6 +206,11 @@ public sealed class IntakeFiles(DocumentsOptions options) : IDisposable
         {
             file.Dispose();
         }
+        foreach (var (_, _, spooled) in _unread)
+        {
+            spooled.Dispose();
+        }
         _files.Clear();
+        _unread.Clear();
     }
 }
