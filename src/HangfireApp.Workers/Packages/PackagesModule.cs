@@ -21,12 +21,14 @@ public sealed class PackagesModule : IWorkerTypeModule
     public void Register(WorkerTypeBuilder builder)
     {
         builder.BulkHandler<PackageScanHandler>()
-            // A slice is a few round trips whatever its size, and its matching is CPU work: big slices, a few at a time.
+            // A slice is a few round trips whatever its size, and its matching is CPU work: big slices, two at a time per
+            // chunk (several chunks run at once already; on 2 cores, 4 slices per chunk ran 25–40 % slower in the same
+            // runs, the CPU per package being the same: docs/benchmarks.md).
             .Defaults(defaults =>
             {
                 defaults.ChunkSize = 1_000;
                 defaults.SliceSize = 250;
-                defaults.MaxDegreeOfParallelism = 4;
+                defaults.MaxDegreeOfParallelism = 2;
             })
             .FinalHandler<PackageScanFinalHandler>()
             .Options<PackagesOptions>(PackagesOptions.Section, Validate)
