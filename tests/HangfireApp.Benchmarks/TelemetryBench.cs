@@ -86,9 +86,11 @@ internal static class TelemetryBench
         // warm-up's background compilation has settled.
         await Task.Delay(TimeSpan.FromSeconds(10));
         var idleFrom = first.CpuTime() + second.CpuTime();
+        var idleStats = await DatabaseStatsAsync(first);
         var idleClock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(5));
         var idleCpuPerSecond = (first.CpuTime() + second.CpuTime() - idleFrom).TotalSeconds / idleClock.Elapsed.TotalSeconds;
+        var idleStatsPerSecond = (await DatabaseStatsAsync(first)).Zip(idleStats).Select(pair => (pair.First - pair.Second) / idleClock.Elapsed.TotalSeconds).ToArray();
 
         // Intake (not timed as processing): one multipart request; its end sweeps the 40 pending matches into one batch.
         using var form = Form(files);
@@ -96,6 +98,9 @@ internal static class TelemetryBench
         var intake = await first.PostAsync("/api/telemetry/matches", form);
         // CPU from here: the upload (reading 40 files, storing them) is intake, not processing; the batch starts now.
         var cpuBefore = (First: first.CpuTime(), Second: second.CpuTime());
+        var databaseBefore = await BackendTicksAsync(first);
+        var statsBefore = await DatabaseStatsAsync(first);
+        var statsClock = Stopwatch.StartNew();
         var jitBatch = (First: await JitAsync(first), Second: await JitAsync(second));
         var batchId = intake.GetProperty("batchId").GetInt64();
         Console.WriteLine($"- Intake: {intake.GetProperty("registered").GetInt32()} matches uploaded and registered in {clock.Elapsed.TotalSeconds:0.0} s → batch {batchId}");
@@ -106,12 +111,31 @@ internal static class TelemetryBench
         var players = await first.ScalarAsync<long>("select count(*) from app.telemetry_player_stats s join app.telemetry_matches m using (match_id) where m.last_batch_id = @id", batchId);
         var engineRate = matchCount / engineSeconds;
         var hostCpu = (first.CpuTime() - cpuBefore.First + (second.CpuTime() - cpuBefore.Second)).TotalSeconds;
+        var databaseAfter = await BackendTicksAsync(first);
+        var databaseCpu = databaseAfter.Sum(b => b.Value.Ticks - databaseBefore.GetValueOrDefault(b.Key).Ticks) / 100.0;
+        var databaseByType = string.Join(", ", databaseAfter.GroupBy(b => b.Value.Type).Select(g => string.Create(CultureInfo.InvariantCulture,
+            $"{g.Key} {g.Sum(b => b.Value.Ticks - databaseBefore.GetValueOrDefault(b.Key).Ticks) / 100.0:0.00} s")));
+        // Backends report their counters at most once a second, idle ones after 10 s: read them after that, less what
+        // the idle hosts do in the same time.
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        var statsAfter = await DatabaseStatsAsync(first);
+        var statsPerMatch = string.Join(", ", statsAfter.Zip(statsBefore).Select((pair, i) => string.Create(CultureInfo.InvariantCulture,
+            $"{(pair.First - pair.Second - idleStatsPerSecond[i] * statsClock.Elapsed.TotalSeconds) / matchCount:0.#} {DatabaseStatNames[i]}")));
         var jitDuring = $"{JitDelta(jitBatch.First, await JitAsync(first))} / {JitDelta(jitBatch.Second, await JitAsync(second))}";
         Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
             + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the loop** (target ≥ 1.8×); both hosts used {hostCpu:0.0} CPU-s "
             + $"({jsonBytes / 1e6 / hostCpu:N0} MB of JSON per host CPU-second, engine and database client included; the two idle hosts burn "
             + $"{idleCpuPerSecond:0.00} CPU-s per second, {idleCpuPerSecond * engineSeconds:0.0} CPU-s of this run)");
 
+        // What the engine would reach on idle cores, from CPU alone (far less sensitive to load than wall time): all of
+        // its CPU per match (both hosts and this database's PostgreSQL backends) against the loop's.
+        var engineCpuPerMatch = (hostCpu + databaseCpu) / matchCount;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- CPU per match: loop {loopCpu / matchCount * 1000:0.0} ms; engine {engineCpuPerMatch * 1000:0.0} ms (hosts {hostCpu / matchCount * 1000:0.0} ms + PostgreSQL {databaseCpu / matchCount * 1000:0.0} ms): "
+            + $"on {Environment.ProcessorCount} idle cores the engine could reach at most **{Environment.ProcessorCount * loopCpu / matchCount / engineCpuPerMatch:0.00}× the loop**"));
+        Console.WriteLine($"- PostgreSQL backends of the bench database during the batch, by type: {databaseByType}");
+        Console.WriteLine($"- PostgreSQL work per match (pg_stat_database of the bench database, less the idle hosts' rate; the benchmark's polling included, "
+            + $"and the upload's TOAST rows may be reported late among the inserted): {statsPerMatch}");
         Console.WriteLine($"- Hosts sharing the batch (Hangfire server of each chunk's Processing state): {await SharesAsync(first, batchId)}");
         var timeline = await first.ScalarAsync<string>("""
             select format('chunk start after batch creation %s–%s s, chunk run %s–%s s (mean %s s), sum of runs %s s',
@@ -132,6 +156,44 @@ internal static class TelemetryBench
             + $"{inFlight} matches in flight per host: **{Math.Max(first.PeakRssMb() - idleRss.First, second.PeakRssMb() - idleRss.Second) / (double)inFlight:0} MB per match in flight** (target ≤ 100 MB)");
         Console.WriteLine($"- Load after: {Load()}");
         return state == "succeeded" && processed == matchCount ? 0 : 1;
+    }
+
+    /// <summary>CPU ticks (1/100 s) and type of each PostgreSQL backend on the bench database (client backends,
+    /// autovacuum workers), from /proc; a backend that starts and ends between two snapshots is not seen.</summary>
+    private static async Task<Dictionary<int, (string Type, long Ticks)>> BackendTicksAsync(BenchHost host)
+    {
+        var text = await host.ScalarAsync<string>("""
+            select coalesce(string_agg(pid || ':' || replace(backend_type, ' ', '_'), ' '), '')
+            from pg_stat_activity where datname = current_database() and @id = @id
+            """, 0);
+        var backends = new Dictionary<int, (string, long)>();
+        foreach (var entry in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (pid, type) = (int.Parse(entry[..entry.IndexOf(':', StringComparison.Ordinal)], CultureInfo.InvariantCulture), entry[(entry.IndexOf(':', StringComparison.Ordinal) + 1)..]);
+            try
+            {
+                var stat = await File.ReadAllTextAsync($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                backends[pid] = (type, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // Gone between the query and the read: not counted.
+            }
+        }
+        return backends;
+    }
+
+    private static readonly string[] DatabaseStatNames = ["transactions", "rows returned", "rows fetched", "rows inserted", "rows updated", "rows deleted"];
+
+    /// <summary>The database's counters (pg_stat_database; the statistics collector may lag a few hundred ms behind).</summary>
+    private static async Task<long[]> DatabaseStatsAsync(BenchHost host)
+    {
+        var text = await host.ScalarAsync<string>("""
+            select concat_ws(' ', xact_commit + xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted)
+            from pg_stat_database where datname = current_database() and @id = @id
+            """, 0);
+        return text.Split(' ').Select(value => long.Parse(value, CultureInfo.InvariantCulture)).ToArray();
     }
 
     /// <summary>A warm-up round stops the settling when each host's JIT compiled fewer methods than this in it.</summary>
