@@ -92,7 +92,9 @@ internal static class PackagesBench
             var registerSeconds = started.Elapsed.TotalSeconds;
             started.Restart();
             var total = await host.ScalarAsync<long>("select count(*) from app.packages where @id = @id", 0);
-            while (await host.ScalarAsync<long>("select count(*) from app.packages where status in ('scanned', 'failed') and @id = @id", 0) < total)
+            // Polled every 20 ms on the same two cores: an existence probe on the status index, not a count of every
+            // package (which cost the run about 1.5 ms of PostgreSQL CPU a poll, up to 4 % of a core).
+            while (await host.ScalarAsync<bool>("select exists (select 1 from app.packages where status in ('pending', 'queued', 'scanning') and @id = @id)", 0))
             {
                 await Task.Delay(20);
             }
