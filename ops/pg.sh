@@ -59,9 +59,10 @@ fi
 psql_admin() { PGOPTIONS='-c client_min_messages=warning' PGPASSWORD=postgres "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 "$@"; }
 
 # A second checkout (a git worktree, a clean clone) finds the port taken by the first one's cluster, made by this
-# script with the same credentials: it shares that server (each test creates its own database anyway).
+# script with the same credentials: it shares that server (each test creates its own database anyway). So does a
+# checkout whose own cluster is stopped while another's serves the port (starting its own would only fail).
 reuse=false
-if [[ ! -s $data/PG_VERSION ]] && psql_admin -c 'select 1' >/dev/null 2>&1; then
+if ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 && psql_admin -c 'select 1' >/dev/null 2>&1; then
   log "127.0.0.1:$port already serves a cluster of this script (another checkout?): using it"
   reuse=true
 fi
