@@ -191,19 +191,62 @@ internal sealed class BenchHost : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    public async Task WaitFinalAsync(long id, TimeSpan timeout)
+    public Task WaitFinalAsync(long id, TimeSpan timeout) =>
+        UntilAsync(async () => await ScalarAsync<string>("select state from app.batches where id = @id", id) is not ("created" or "running"),
+            timeout, $"batch {id} to be final", pollMs: 25);
+
+    /// <summary>
+    /// The harness's wait for a condition (the tests' <c>Eventually</c>): polls <paramref name="done"/> every
+    /// <paramref name="pollMs"/> until it holds; a timeout names what was awaited. The poll interval is short because
+    /// the harness times what it waits for; each poll is one cheap query on the same cores, so keep it cheap.
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> done, TimeSpan timeout, string what, int pollMs = 20)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var clock = Stopwatch.StartNew();
+        while (!await done())
         {
-            var state = await ScalarAsync<string>("select state from app.batches where id = @id", id);
-            if (state is not ("created" or "running"))
+            if (clock.Elapsed > timeout)
             {
-                return;
+                throw new TimeoutException($"Waited {timeout} for {what}.");
             }
-            await Task.Delay(25);
+            await Task.Delay(pollMs);
         }
-        throw new TimeoutException($"Batch {id} not final after {timeout}");
+    }
+
+    /// <summary>Methods the host's JIT has compiled and the time it spent (the runtime's <c>System.Runtime</c> meter, in /metrics).</summary>
+    public async Task<(double Methods, double Seconds)> JitAsync()
+    {
+        var text = await GetTextAsync("/metrics");
+        double methods = 0, seconds = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("system_runtime_dotnet_jit_compiled_methods ", StringComparison.Ordinal))
+            {
+                methods += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("system_runtime_dotnet_jit_compilation_time ", StringComparison.Ordinal))
+            {
+                seconds += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+        return (methods, seconds);
+    }
+
+    /// <summary>
+    /// Until the host's background JIT (tiering up what a warm-up ran) has settled: fewer than 5 methods compiled in
+    /// half a second (the /metrics read itself compiles a few). Instead of a fixed pause, which is too short on a busy
+    /// machine and wasted on a quiet one.
+    /// </summary>
+    public async Task UntilJitIdleAsync()
+    {
+        var last = await JitAsync();
+        await UntilAsync(async () =>
+        {
+            var now = await JitAsync();
+            var settled = now.Methods - last.Methods < 5;
+            last = now;
+            return settled;
+        }, TimeSpan.FromSeconds(60), "the host's JIT to settle", pollMs: 500);
     }
 
     public async Task<T> ScalarAsync<T>(string sql, long id)

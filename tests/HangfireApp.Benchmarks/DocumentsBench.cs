@@ -283,30 +283,15 @@ internal static class DocumentsBench
     {
         var ids = await SubmitAsync(host, pages);
         var first = ids.Min();
-        var started = Stopwatch.StartNew();
         long ocrBatch = 0;
-        while (ocrBatch == 0)
-        {
-            ocrBatch = await host.ScalarAsync<long>("""
-                select coalesce(max(b.id), 0) from app.batches b
-                where b.worker_type = 'ocr' and b.state = 'running' and b.id > (select batch_id from app.documents where id = @id)
-                """, first);
-            if (started.Elapsed > TimeSpan.FromMinutes(5))
-            {
-                throw new TimeoutException("No ocr batch started.");
-            }
-            await Task.Delay(20);
-        }
+        await BenchHost.UntilAsync(async () => (ocrBatch = await host.ScalarAsync<long>("""
+            select coalesce(max(b.id), 0) from app.batches b
+            where b.worker_type = 'ocr' and b.state = 'running' and b.id > (select batch_id from app.documents where id = @id)
+            """, first)) != 0, TimeSpan.FromMinutes(5), "an ocr batch to start");
         // Mid-page: the OCR threads have read for a while (a third of a page's CPU) since the ocr batch started.
         var ocrStart = host.ThreadCpuTime("ocr-");
-        while (host.ThreadCpuTime("ocr-") - ocrStart < TimeSpan.FromMilliseconds(400))
-        {
-            if (started.Elapsed > TimeSpan.FromMinutes(5))
-            {
-                throw new TimeoutException("The OCR threads did not start reading.");
-            }
-            await Task.Delay(10);
-        }
+        await BenchHost.UntilAsync(() => Task.FromResult(host.ThreadCpuTime("ocr-") - ocrStart >= TimeSpan.FromMilliseconds(400)),
+            TimeSpan.FromMinutes(5), "the OCR threads to start reading", pollMs: 10);
         var clock = Stopwatch.StartNew();
         await host.PostActionAsync($"/api/batches/{ocrBatch}/cancel");
         var callMs = clock.Elapsed.TotalMilliseconds;
@@ -315,7 +300,7 @@ internal static class DocumentsBench
         double batchMs = -1;
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
-            await Task.Delay(10);
+            await Task.Delay(10); // the sampling interval of this measurement (when the OCR threads' CPU stops growing)
             var cpu = host.ThreadCpuTime("ocr-");
             if (cpu > lastCpu)
             {

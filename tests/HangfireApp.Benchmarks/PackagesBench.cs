@@ -73,9 +73,9 @@ internal static class PackagesBench
 
             // Engine: registering starts the scan at once; the run ends when every package is scanned and every batch is final.
             // The host's own CPU when idle (Hangfire polling, heartbeats, metrics), to read the run's CPU against.
-            await Task.Delay(3_000); // the JIT's background recompilation after the warm-up ends first
+            await host.UntilJitIdleAsync(); // the JIT's background recompilation after the warm-up ends first
             var idleCpu = host.CpuTime();
-            await Task.Delay(2_000);
+            await Task.Delay(2_000); // the measurement's window, not a wait
             Console.WriteLine($"- Host idle: {(host.CpuTime() - idleCpu).TotalMilliseconds / 2:0} ms CPU per second; "
                 + $"host CPU from the import's answer to here (the advisory cache's warming after the import, the warm-up, idle): {(host.CpuTime() - afterImportCpu).TotalSeconds:0.00} s");
             host.ResetPeakRss();
@@ -94,15 +94,11 @@ internal static class PackagesBench
             var total = await host.ScalarAsync<long>("select count(*) from app.packages where @id = @id", 0);
             // Polled every 20 ms on the same two cores: an existence probe on the status index, not a count of every
             // package (which cost the run about 1.5 ms of PostgreSQL CPU a poll, up to 4 % of a core).
-            while (await host.ScalarAsync<bool>("select exists (select 1 from app.packages where status in ('pending', 'queued', 'scanning') and @id = @id)", 0))
-            {
-                await Task.Delay(20);
-            }
+            await BenchHost.UntilAsync(async () => !await host.ScalarAsync<bool>("select exists (select 1 from app.packages where status in ('pending', 'queued', 'scanning') and @id = @id)", 0),
+                TimeSpan.FromMinutes(30), "every package to be scanned");
             var scannedSeconds = started.Elapsed.TotalSeconds;
-            while (await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and state in ('created', 'running') and id >= @id", firstBatch) > 0)
-            {
-                await Task.Delay(20);
-            }
+            await BenchHost.UntilAsync(async () => await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and state in ('created', 'running') and id >= @id", firstBatch) == 0,
+                TimeSpan.FromMinutes(30), "every packages batch to be final");
             var engineSeconds = started.Elapsed.TotalSeconds;
             var engineCpu = (host.CpuTime() - cpu).TotalSeconds;
             var engineDatabaseCpu = BenchHost.DatabaseCpuSeconds(databaseCpu, await host.DatabaseCpuTicksAsync());
@@ -206,11 +202,9 @@ internal static class PackagesBench
         {
             await host.PostAsync("/api/packages", content);
         }
-        while (await host.ScalarAsync<long>("select count(*) from app.packages where status not in ('scanned', 'failed') and @id = @id", 0) > 0
-            || await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and state in ('created', 'running') and @id = @id", 0) > 0)
-        {
-            await Task.Delay(50);
-        }
+        await BenchHost.UntilAsync(async () => await host.ScalarAsync<long>("select count(*) from app.packages where status not in ('scanned', 'failed') and @id = @id", 0) == 0
+            && await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and state in ('created', 'running') and @id = @id", 0) == 0,
+            TimeSpan.FromMinutes(10), "the warm-up's packages to be scanned", pollMs: 50);
         Console.WriteLine($"- Warm-up: {packages} other packages against {names.Length * 5} other advisories scanned in {started.Elapsed.TotalSeconds:0.00} s (JIT); then removed");
         await host.ScalarAsync<long>("with p as (delete from app.packages returning 1), a as (delete from app.advisories where id like 'GHSA-%' and id in (select advisory_id from app.advisory_packages where name_key like 'warm-up-%') returning 1) select (select count(*) from p) + (select count(*) from a) + @id", 0);
     }

@@ -62,7 +62,8 @@ internal static class TelemetryBench
         Console.WriteLine(ownSessions
             ? "- Hosts in sessions of their own (setsid), as a service manager starts them: each gets its own CPU share on a busy machine"
             : "- Hosts in the benchmark's session: with autogroup scheduling they share one CPU share with the loop's process on a busy machine");
-        await Task.Delay(TimeSpan.FromSeconds(3)); // both servers heartbeating and polling
+        await BenchHost.UntilAsync(async () => await first.ScalarAsync<long>("select count(distinct split_part(id, ':', 2)) from hangfire.server where @id = @id", 0) >= 2,
+            TimeSpan.FromSeconds(60), "both hosts' job servers to register"); // both servers heartbeating and polling
         // Hosts are long-lived in production: the timed batch measures their steady state, as the loop's does. First
         // the warm-up matches (the parser tiers up within a match); then rounds of 40 small matches (8 players: the
         // same per-chunk path at a tenth of the cost) until a round leaves the JIT of both hosts almost idle: the
@@ -83,8 +84,9 @@ internal static class TelemetryBench
         }
         Console.WriteLine($"- Warm-up, not timed (rounds of other matches; JIT per host): {string.Join("; ", warmRounds)}");
         // What the two hosts burn doing nothing (polling, heartbeats, metrics), to tell it from the work; after the
-        // warm-up's background compilation has settled.
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        // warm-up's background compilation has settled. The 5 s below is the measurement's window, not a wait.
+        await first.UntilJitIdleAsync();
+        await second.UntilJitIdleAsync();
         var idleFrom = first.CpuTime() + second.CpuTime();
         var idleStats = await DatabaseStatsAsync(first);
         var idleClock = Stopwatch.StartNew();
@@ -101,7 +103,7 @@ internal static class TelemetryBench
         var databaseBefore = await BackendTicksAsync(first);
         var statsBefore = await DatabaseStatsAsync(first);
         var statsClock = Stopwatch.StartNew();
-        var jitBatch = (First: await JitAsync(first), Second: await JitAsync(second));
+        var jitBatch = (First: await first.JitAsync(), Second: await second.JitAsync());
         var batchId = intake.GetProperty("batchId").GetInt64();
         Console.WriteLine($"- Intake: {intake.GetProperty("registered").GetInt32()} matches uploaded and registered in {clock.Elapsed.TotalSeconds:0.0} s → batch {batchId}");
         await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30));
@@ -121,7 +123,7 @@ internal static class TelemetryBench
         var statsAfter = await DatabaseStatsAsync(first);
         var statsPerMatch = string.Join(", ", statsAfter.Zip(statsBefore).Select((pair, i) => string.Create(CultureInfo.InvariantCulture,
             $"{(pair.First - pair.Second - idleStatsPerSecond[i] * statsClock.Elapsed.TotalSeconds) / matchCount:0.#} {DatabaseStatNames[i]}")));
-        var jitDuring = $"{JitDelta(jitBatch.First, await JitAsync(first))} / {JitDelta(jitBatch.Second, await JitAsync(second))}";
+        var jitDuring = $"{JitDelta(jitBatch.First, await first.JitAsync())} / {JitDelta(jitBatch.Second, await second.JitAsync())}";
         Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
             + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the loop** (target ≥ 1.8×); both hosts used {hostCpu:0.0} CPU-s "
             + $"({jsonBytes / 1e6 / hostCpu:N0} MB of JSON per host CPU-second, engine and database client included; the two idle hosts burn "
@@ -202,35 +204,16 @@ internal static class TelemetryBench
     /// <summary>Uploads <paramref name="matches"/> as one batch, waits for it; returns the most methods either host compiled meanwhile.</summary>
     private static async Task<double> WarmUpRoundAsync(BenchHost first, BenchHost second, IReadOnlyList<GeneratedMatch> matches, List<string> log)
     {
-        var before = (First: await JitAsync(first), Second: await JitAsync(second));
+        var before = (First: await first.JitAsync(), Second: await second.JitAsync());
         using var form = Form(matches);
         var cpu = first.CpuTime() + second.CpuTime();
         var batch = (await first.PostAsync("/api/telemetry/matches", form)).GetProperty("batchId").GetInt64();
         await first.WaitFinalAsync(batch, TimeSpan.FromMinutes(10));
         cpu = first.CpuTime() + second.CpuTime() - cpu;
-        var after = (First: await JitAsync(first), Second: await JitAsync(second));
+        var after = (First: await first.JitAsync(), Second: await second.JitAsync());
         var shares = await SharesAsync(first, batch);
         log.Add(string.Create(CultureInfo.InvariantCulture, $"{matches.Count} matches of {matches.Average(m => m.JsonBytes) / 1e6:0.0} MB, {cpu.TotalMilliseconds / matches.Count:0} ms of host CPU each, upload included ({shares}; JIT {JitDelta(before.First, after.First)} / {JitDelta(before.Second, after.Second)})"));
         return Math.Max(after.First.Methods - before.First.Methods, after.Second.Methods - before.Second.Methods);
-    }
-
-    /// <summary>Methods the host's JIT has compiled and the time it spent (the runtime's <c>System.Runtime</c> meter, in /metrics).</summary>
-    private static async Task<(double Methods, double Seconds)> JitAsync(BenchHost host)
-    {
-        var text = await host.GetTextAsync("/metrics");
-        double methods = 0, seconds = 0;
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith("system_runtime_dotnet_jit_compiled_methods ", StringComparison.Ordinal))
-            {
-                methods += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("system_runtime_dotnet_jit_compilation_time ", StringComparison.Ordinal))
-            {
-                seconds += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-        return (methods, seconds);
     }
 
     private static string JitDelta((double Methods, double Seconds) before, (double Methods, double Seconds) after) =>

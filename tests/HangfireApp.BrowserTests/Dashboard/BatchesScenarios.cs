@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using HangfireApp.BrowserTests.Infrastructure;
 using HangfireApp.Tests.Infrastructure;
 using OpenQA.Selenium;
@@ -66,21 +64,6 @@ public sealed class BatchesScenarios(BrowserFixture fixture) : BrowserScenario(f
         Text("#batch-summary .batch-failed").ShouldBe("0");
         (await StateAsync(id)).ShouldBe("succeeded");
         Browser.Screenshot("batch-details-after-rerun");
-    }
-
-    private async Task<long> SubmitAsync(object body)
-    {
-        using var response = await Host.Api.PostAsJsonAsync("api/batches", body);
-        var text = await response.Content.ReadAsStringAsync();
-        response.IsSuccessStatusCode.ShouldBeTrue(text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
-    }
-
-    private async Task<string> StateAsync(long id)
-    {
-        await using var command = Host.Db.CreateCommand("select state from app.batches where id = @id");
-        command.Parameters.AddWithValue("id", id);
-        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     private double? Percent()

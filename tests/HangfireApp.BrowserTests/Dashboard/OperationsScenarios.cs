@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using HangfireApp.BrowserTests.Infrastructure;
 using HangfireApp.Tests.Infrastructure;
 using OpenQA.Selenium;
@@ -82,21 +80,6 @@ public sealed class OperationsScenarios(BrowserFixture fixture) : BrowserScenari
         summary.FindElement(By.CssSelector(".chunk-job-batch-link")).Click();
         Browser.WaitUntil(_ => Browser.CurrentPath == $"/hangfire/batches/{id}", because: "the link to lead to the batch");
         Browser.WaitFor("#batch-details");
-    }
-
-    private async Task<long> SubmitAsync(object body)
-    {
-        using var response = await Host.Api.PostAsJsonAsync("api/batches", body);
-        var text = await response.Content.ReadAsStringAsync();
-        response.IsSuccessStatusCode.ShouldBeTrue(text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
-    }
-
-    private async Task<string> StateAsync(long id)
-    {
-        await using var command = Host.Db.CreateCommand("select state from app.batches where id = @id");
-        command.Parameters.AddWithValue("id", id);
-        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<long> ScalarAsync(string sql, long id, string? text = null)

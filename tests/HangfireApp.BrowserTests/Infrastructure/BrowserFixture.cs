@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
 namespace HangfireApp.BrowserTests.Infrastructure;
 
 /// <summary>
@@ -42,6 +45,23 @@ public abstract class BrowserScenario(BrowserFixture fixture) : IAsyncLifetime
     protected BrowserHost Host => fixture.Host;
 
     protected Browser Browser => fixture.Browser;
+
+    /// <summary>Submits a batch through the API; its id.</summary>
+    protected async Task<long> SubmitAsync(object body)
+    {
+        using var response = await Host.Api.PostAsJsonAsync("api/batches", body);
+        var text = await response.Content.ReadAsStringAsync();
+        response.IsSuccessStatusCode.ShouldBeTrue(text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetInt64();
+    }
+
+    /// <summary>The batch's state, read from the database.</summary>
+    protected async Task<string> StateAsync(long id)
+    {
+        await using var command = Host.Db.CreateCommand("select state from app.batches where id = @id");
+        command.Parameters.AddWithValue("id", id);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

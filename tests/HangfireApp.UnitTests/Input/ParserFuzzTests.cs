@@ -30,6 +30,20 @@ public sealed class ParserFuzzTests
     ];
 
     /// <summary><paramref name="text"/> with one to five random edits: a fragment inserted, a range deleted or doubled.</summary>
+    /// <summary>The text as a JSON document, or null if it is not JSON (an ArgumentException: a string with a lone
+    /// surrogate cannot be JSON text).</summary>
+    private static JsonDocument? ParseJsonOrNull(string text)
+    {
+        try
+        {
+            return JsonDocument.Parse(text);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private static Gen<string> Mutated(string text) =>
         Gen.Select(Gen.Int[0, 2], Gen.Int[0, text.Length], Gen.Int[0, 40], Gen.Int[0, JsonFragments.Length - 1]).Array[1, 5].Select(edits =>
         {
@@ -114,14 +128,9 @@ public sealed class ParserFuzzTests
             catch (OsvFormatException)
             {
             }
-            JsonDocument document;
-            try
+            if (ParseJsonOrNull(text) is not { } document)
             {
-                document = JsonDocument.Parse(text);
-            }
-            catch (Exception e) when (e is JsonException or ArgumentException)
-            {
-                return; // not JSON (an ArgumentException: a string with a lone surrogate cannot be JSON text)
+                return;
             }
             using (document)
             {
@@ -151,14 +160,9 @@ public sealed class ParserFuzzTests
             catch (Exception e) when (e is JsonException or FormatException)
             {
             }
-            JsonDocument document;
-            try
+            if (ParseJsonOrNull(text) is not { } document)
             {
-                document = JsonDocument.Parse(text);
-            }
-            catch (Exception e) when (e is JsonException or ArgumentException)
-            {
-                return; // not JSON (an ArgumentException: a string with a lone surrogate cannot be JSON text)
+                return;
             }
             using (document)
             {

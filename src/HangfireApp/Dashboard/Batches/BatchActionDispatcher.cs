@@ -27,15 +27,8 @@ internal sealed class BatchActionDispatcher(BatchAction action) : IDashboardDisp
         var http = context.GetHttpContext();
         try
         {
-            if (!HttpMethods.IsPost(http.Request.Method))
-            {
-                throw new DashboardProblemException(StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Batch actions are POST requests.");
-            }
-            if (!BatchesDashboardAccess.CanOperate(context))
-            {
-                throw new DashboardProblemException(StatusCodes.Status403Forbidden, "Forbidden", "This dashboard is read-only for you: batch actions need an operator.");
-            }
-            await ValidateAntiforgeryAsync(context, http);
+            await EnsureOperatorPostAsync(context, http, "Batch actions are POST requests.",
+                "This dashboard is read-only for you: batch actions need an operator.");
             var batchId = DashboardResponses.RouteId(context, "id");
             var scope = await ReadScopeAsync(http);
             var actor = BatchesDashboardAccess.Actor(http);
@@ -78,7 +71,24 @@ internal sealed class BatchActionDispatcher(BatchAction action) : IDashboardDisp
         }
     }
 
-    internal static async Task ValidateAntiforgeryAsync(DashboardContext context, HttpContext http)
+    /// <summary>
+    /// The rules every dashboard action shares: a POST (else 405), from a user who may operate (else 403), with the
+    /// dashboard's antiforgery token. The two texts are the 405's and the 403's details.
+    /// </summary>
+    internal static async Task EnsureOperatorPostAsync(DashboardContext context, HttpContext http, string notPost, string notOperator)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method))
+        {
+            throw new DashboardProblemException(StatusCodes.Status405MethodNotAllowed, "Method not allowed", notPost);
+        }
+        if (!BatchesDashboardAccess.CanOperate(context))
+        {
+            throw new DashboardProblemException(StatusCodes.Status403Forbidden, "Forbidden", notOperator);
+        }
+        await ValidateAntiforgeryAsync(context, http);
+    }
+
+    private static async Task ValidateAntiforgeryAsync(DashboardContext context, HttpContext http)
     {
         if (context.Options.IgnoreAntiforgeryToken)
         {

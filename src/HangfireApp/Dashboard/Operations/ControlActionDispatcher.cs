@@ -26,15 +26,8 @@ internal sealed class ControlActionDispatcher(ControlAction action) : IDashboard
         var http = context.GetHttpContext();
         try
         {
-            if (!HttpMethods.IsPost(http.Request.Method))
-            {
-                throw new DashboardProblemException(StatusCodes.Status405MethodNotAllowed, "Method not allowed", "Control actions are POST requests.");
-            }
-            if (!BatchesDashboardAccess.CanOperate(context))
-            {
-                throw new DashboardProblemException(StatusCodes.Status403Forbidden, "Forbidden", "This dashboard is read-only for you: live control needs an operator.");
-            }
-            await BatchActionDispatcher.ValidateAntiforgeryAsync(context, http);
+            await BatchActionDispatcher.EnsureOperatorPostAsync(context, http, "Control actions are POST requests.",
+                "This dashboard is read-only for you: live control needs an operator.");
             var actor = BatchesDashboardAccess.Actor(http);
             var name = context.UriMatch.Groups["name"].Value;
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
