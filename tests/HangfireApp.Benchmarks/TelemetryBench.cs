@@ -58,7 +58,6 @@ internal static class TelemetryBench
             ["WorkerTypes:bench:Enabled"] = "false",
             ["WorkerTypes:telemetry:PendingSweepCron"] = "0 0 1 1 *",
             ["WorkerTypes:telemetry:MaxMatchesPerCycle"] = matchCount.ToString(CultureInfo.InvariantCulture),
-            ["WorkerTypes:telemetry:ChunkSize"] = chunkSize.ToString(CultureInfo.InvariantCulture),
             // The README's deployment advice for CPU-bound matches: a server on the telemetry queue with one worker per
             // processor, so a host fetches only what it can parse and idle hosts take the rest; housekeeping apart.
             ["Hangfire:Servers:0:Name"] = "telemetry",
@@ -72,13 +71,17 @@ internal static class TelemetryBench
             // of spinning (sched_yield) for work; on a busy machine the spinning took ~8% of the hosts' CPU.
             ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
         };
+        if (chunkSize > 0)
+        {
+            settings["WorkerTypes:telemetry:ChunkSize"] = chunkSize.ToString(CultureInfo.InvariantCulture);
+        }
         if (dop > 0)
         {
             settings["WorkerTypes:telemetry:MaxDegreeOfParallelism"] = dop.ToString(CultureInfo.InvariantCulture);
         }
         await using var first = await BenchHost.StartAsync(server, settings, ownSessions);
         await using var second = await BenchHost.JoinAsync(first, settings, ownSessions);
-        Console.WriteLine($"- Engine settings: {chunkSize} match(es) per chunk, {(dop > 0 ? $"{dop} items at once" : "the module's default parallelism")} per chunk, a telemetry server of {workers} workers per host, "
+        Console.WriteLine($"- Engine settings: {(chunkSize > 0 ? $"{chunkSize} match(es)" : "the module's default matches")} per chunk, {(dop > 0 ? $"{dop} at once" : "the module's default at once")} per chunk, a telemetry server of {workers} workers per host, "
             + "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (README: telemetry hosts)");
         Console.WriteLine(ownSessions
             ? "- Hosts in sessions of their own (setsid), as a service manager starts them: each gets its own CPU share on a busy machine"
