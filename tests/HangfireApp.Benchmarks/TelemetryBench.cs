@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using HangfireApp.TestSupport.Telemetry;
 using HangfireApp.Workers.Telemetry.Parsing;
+using HangfireApp.Workers.Telemetry.Storage;
+using Npgsql;
 
 namespace HangfireApp.Benchmarks;
 
@@ -193,15 +195,15 @@ internal static class TelemetryBench
     /// </summary>
     private static async Task EngineFreeBoundAsync(BenchHost host, long batchId, int warmUpCount, double loopRate, double loopCpuPerMatch)
     {
-        await using var dataSource = Npgsql.NpgsqlDataSource.Create(host.ConnectionString);
-        var store = new HangfireApp.Workers.Telemetry.Storage.TelemetryMatchStore(dataSource);
+        await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
+        var store = new TelemetryMatchStore(dataSource);
         var timed = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
         var warm = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id <> @id and file_bytes > 1000000", batchId))
             .Split(' ').Take(warmUpCount).ToArray();
         async Task RunAsync(string[] ids) => await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (id, token) =>
         {
             MatchAggregate match;
-            await using (var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, token))
+            await using (var stream = await TelemetryFileStore.OpenAsync(dataSource, id, token))
             {
                 match = await TelemetryParser.ParseAsync(stream, token);
             }
@@ -231,18 +233,18 @@ internal static class TelemetryBench
         }
         var readOnly = await CpuPerMatchAsync(async id =>
         {
-            await using var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
+            await using var stream = await TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
             await stream.CopyToAsync(Stream.Null);
         });
         var readAndParse = await CpuPerMatchAsync(async id =>
         {
-            await using var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
+            await using var stream = await TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
             await TelemetryParser.ParseAsync(stream, CancellationToken.None);
         });
         var buffered = await CpuPerMatchAsync(async id =>
         {
             var memory = new MemoryStream();
-            await using (var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None))
+            await using (var stream = await TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None))
             {
                 await stream.CopyToAsync(memory);
             }
