@@ -67,7 +67,7 @@ internal static class PackagesBench
 
             if (warmup > 0)
             {
-                await WarmUpAsync(host, warmup, loops);
+                await WarmUpAsync(host, warmup, packageCount, loops);
             }
             var firstBatch = await host.ScalarAsync<long>("select coalesce(max(id), 0) + 1 from app.batches where @id = @id", 0);
 
@@ -213,7 +213,7 @@ internal static class PackagesBench
     /// The baseline loop's code is brought to its steady state too, on the last round's packages, so both sides are
     /// measured warm.
     /// </summary>
-    private static async Task WarmUpAsync(BenchHost host, int packages, bool loop)
+    private static async Task WarmUpAsync(BenchHost host, int packages, int fullRound, bool loop)
     {
         var random = new Random(7);
         var names = Enumerable.Range(0, Math.Max(1, packages / 5)).Select(i => (Ecosystem: Ecosystems[i % Ecosystems.Length], Name: $"warm-up-{i}")).ToArray();
@@ -227,20 +227,8 @@ internal static class PackagesBench
         var rounds = new List<string>();
         for (var round = 1; ; round++)
         {
-            var jit = await host.JitAsync();
-            var clock = Stopwatch.StartNew();
-            using (var content = JsonContent.Create(list))
-            {
-                await host.PostAsync("/api/packages", content);
-            }
-            await BenchHost.UntilAsync(async () => await host.ScalarAsync<long>("select count(*) from app.packages where status not in ('scanned', 'failed') and @id = @id", 0) == 0
-                && await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and state in ('created', 'running') and @id = @id", 0) == 0,
-                TimeSpan.FromMinutes(10), "the warm-up's packages to be scanned", pollMs: 20);
-            var seconds = clock.Elapsed.TotalSeconds;
-            var last = round == MaxWarmUpRounds;
-            var compiled = (await host.JitAsync()).Methods - jit.Methods;
-            rounds.Add(string.Create(CultureInfo.InvariantCulture, $"{seconds:0.00} s/{compiled:0}"));
-            if ((round >= MinWarmUpRounds && compiled < SettledJitMethods) || last)
+            var compiled = await WarmUpRoundAsync(host, list, rounds);
+            if ((round >= MinWarmUpRounds && compiled < SettledJitMethods) || round == MaxWarmUpRounds)
             {
                 if (loop)
                 {
@@ -251,10 +239,35 @@ internal static class PackagesBench
             }
             await host.ScalarAsync<long>("with p as (delete from app.packages returning 1) select count(*) + @id from p", 0);
         }
+        // Last, one round as large as the measured run: the code that runs once per package over the whole
+        // registration (validation, the insert, the sweep's claim and submit) at that size, and as many chunks at once
+        // as the measured run has, each with its connections (a pool grown to its working size, as in a service that
+        // has been scanning for a while; each new connection is a new PostgreSQL backend with cold caches).
+        var full = Enumerable.Range(0, fullRound).Select(i => new { ecosystem = names[i % names.Length].Ecosystem, name = names[i % names.Length].Name, version = $"{i / names.Length}.{random.Next(0, 20)}.{random.Next(0, 30)}" }).ToArray();
+        await WarmUpRoundAsync(host, full, rounds);
+        await host.ScalarAsync<long>("with p as (delete from app.packages returning 1) select count(*) + @id from p", 0);
         Console.WriteLine($"- Warm-up, not timed: {rounds.Count} round(s) of {packages} other packages against {names.Length * 5} other advisories, "
             + $"at least {MinWarmUpRounds} and until a round's JIT compiled fewer than {SettledJitMethods} methods, in {started.Elapsed.TotalSeconds:0.0} s (scan time/methods compiled per round: {string.Join(", ", rounds)})"
-            + (loop ? "; the baseline loop's code run over the last round's packages" : "") + "; then removed");
+            + (loop ? "; the baseline loop's code run over the last small round's packages" : "") + $"; the last round {fullRound:N0} packages; then removed");
         await host.ScalarAsync<long>("with a as (delete from app.advisories where id like 'GHSA-%' and id in (select advisory_id from app.advisory_packages where name_key like 'warm-up-%') returning 1) select count(*) + @id from a", 0);
+    }
+
+    /// <summary>Registers <paramref name="packages"/>, waits until they are scanned and their batches final; returns the methods the JIT compiled meanwhile.</summary>
+    private static async Task<double> WarmUpRoundAsync(BenchHost host, object[] packages, List<string> log)
+    {
+        var jit = await host.JitAsync();
+        var clock = Stopwatch.StartNew();
+        using (var content = JsonContent.Create(packages))
+        {
+            await host.PostAsync("/api/packages", content);
+        }
+        await BenchHost.UntilAsync(async () => await host.ScalarAsync<long>("select count(*) from app.packages where status not in ('scanned', 'failed') and @id = @id", 0) == 0
+            && await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and state in ('created', 'running') and @id = @id", 0) == 0,
+            TimeSpan.FromMinutes(10), "the warm-up's packages to be scanned", pollMs: 20);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var compiled = (await host.JitAsync()).Methods - jit.Methods;
+        log.Add(string.Create(CultureInfo.InvariantCulture, $"{seconds:0.00} s/{compiled:0}"));
+        return compiled;
     }
 
     /// <summary>Until the host uses less than a tenth of a core over half a second (its background work is done).</summary>

@@ -100,9 +100,16 @@ create trigger advisories_truncate_findings after truncate on app.advisories
 
 create function app.findings_refuse_key_change() returns trigger
 language plpgsql as $$
+declare
+    referred boolean;
 begin
-    if (tg_table_name = 'packages' and exists (select from app.findings where package_id = old.id))
-       or (tg_table_name = 'advisories' and exists (select from app.findings where advisory_id = old.id)) then
+    -- One branch per table: old.id is a bigint in one and text in the other.
+    if tg_table_name = 'packages' then
+        referred := exists (select from app.findings where package_id = old.id);
+    else
+        referred := exists (select from app.findings where advisory_id = old.id);
+    end if;
+    if referred then
         raise foreign_key_violation using
             message = format('the id of %s %s cannot change: findings refer to it', tg_table_name, old.id),
             table = tg_table_name;
