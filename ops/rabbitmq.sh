@@ -101,8 +101,8 @@ else
       n=${fd##*/}
       if (( n > 2 )); then eval "exec $n>&-" 2>/dev/null || true; fi
     done
-    as_owner "${node_env[@]}" setsid rabbitmq-server > "$base/log/console.log" 2>&1 < /dev/null
-  ) &
+    as_owner "${node_env[@]}" setsid rabbitmq-server
+  ) > "$base/log/console.log" 2>&1 < /dev/null &
   # await_startup gives up at once while the node is not registered yet: ask again until it answers or the time is up.
   for attempt in $(seq 1 120); do
     ctl await_startup --timeout 60 >/dev/null 2>&1 && break
