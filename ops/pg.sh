@@ -90,7 +90,15 @@ fi
 
 if [[ $reuse == false ]] && ! as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
   log "starting PostgreSQL on 127.0.0.1:$port"
-  as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $port" -w -t 60 start >/dev/null
+  # The server outlives this script: it must not inherit the caller's descriptors beyond stdio. Started under
+  # `flock LOCKFILE command` it would otherwise hold that lock for as long as it runs.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      n=${fd##*/}
+      if (( n > 2 )); then eval "exec $n>&-" 2>/dev/null || true; fi
+    done
+    as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $port" -w -t 60 start >/dev/null
+  )
 fi
 
 

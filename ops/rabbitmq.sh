@@ -94,7 +94,15 @@ elif (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   log "127.0.0.1:$port already serves AMQP (a node of another checkout?): using it"
 else
   log "starting $node on 127.0.0.1:$port (distribution $dist_port, epmd $epmd_port), data in $base"
-  as_owner "${node_env[@]}" setsid rabbitmq-server > "$base/log/console.log" 2>&1 < /dev/null &
+  # The node outlives this script: like ops/pg.sh's server it must not inherit the caller's descriptors (a lock held
+  # by `flock LOCKFILE command` would be held for as long as it runs).
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      n=${fd##*/}
+      if (( n > 2 )); then eval "exec $n>&-" 2>/dev/null || true; fi
+    done
+    as_owner "${node_env[@]}" setsid rabbitmq-server
+  ) > "$base/log/console.log" 2>&1 < /dev/null &
   # await_startup gives up at once while the node is not registered yet: ask again until it answers or the time is up.
   for attempt in $(seq 1 120); do
     ctl await_startup --timeout 60 >/dev/null 2>&1 && break

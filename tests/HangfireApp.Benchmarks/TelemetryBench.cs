@@ -15,7 +15,7 @@ namespace HangfireApp.Benchmarks;
 /// </summary>
 internal static class TelemetryBench
 {
-    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder, bool ownSessions, int chunkSize, int warmUpCount, int settleRounds, int playersPerMatch)
+    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder, bool ownSessions, int chunkSize, int warmUpCount, int settleRounds, int playersPerMatch, int dop, int workers, bool loopOnly)
     {
         Console.WriteLine($"## Telemetry benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores");
         Console.WriteLine($"- Load before: {Load()}");
@@ -36,17 +36,33 @@ internal static class TelemetryBench
         Console.WriteLine($"- Loop: {matchCount} matches in {loopSeconds:0.00} s: **{loopRate:0.00} matches/s**; parser {jsonBytes / 1e6 / loopCpu:N0} MB of JSON per CPU-second "
             + $"({jsonBytes / 1e6 / loopSeconds:N0} MB/s wall, one thread)");
 
+        // The machine's own limit for this work: the same loop on one thread per core (each parses its share of the
+        // matches, from memory). On real cores that is about Cores× the loop; shared cores (SMT siblings, a busy
+        // hypervisor) give less, and no engine can beat it.
+        var parallelCpu = Environment.CpuUsage.TotalTime;
+        clock.Restart();
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            async (file, _) => await ParseAllAsync([file]));
+        var parallelSeconds = clock.Elapsed.TotalSeconds;
+        var parallelCpuPerMatch = (Environment.CpuUsage.TotalTime - parallelCpu).TotalMilliseconds / matchCount;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- Loop on {Environment.ProcessorCount} threads (the machine's limit for the parse, no engine, no I/O): {matchCount / parallelSeconds:0.00} matches/s = "
+            + $"**{matchCount / parallelSeconds / loopRate:0.00}× the loop**; CPU per match {parallelCpuPerMatch:0.0} ms against the loop's {loopCpu / matchCount * 1000:0.0} ms"));
+        if (loopOnly)
+        {
+            return 0;
+        }
+
         var settings = new Dictionary<string, string>
         {
             ["WorkerTypes:bench:Enabled"] = "false",
             ["WorkerTypes:telemetry:PendingSweepCron"] = "0 0 1 1 *",
             ["WorkerTypes:telemetry:MaxMatchesPerCycle"] = matchCount.ToString(CultureInfo.InvariantCulture),
-            ["WorkerTypes:telemetry:ChunkSize"] = chunkSize.ToString(CultureInfo.InvariantCulture),
             // The README's deployment advice for CPU-bound matches: a server on the telemetry queue with one worker per
             // processor, so a host fetches only what it can parse and idle hosts take the rest; housekeeping apart.
             ["Hangfire:Servers:0:Name"] = "telemetry",
             ["Hangfire:Servers:0:Queues:0"] = "telemetry",
-            ["Hangfire:Servers:0:WorkerCount"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
+            ["Hangfire:Servers:0:WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture),
             ["Hangfire:Servers:1:Name"] = "housekeeping",
             ["Hangfire:Servers:1:Queues:0"] = "default",
             ["Hangfire:Servers:1:Queues:1"] = "maintenance",
@@ -55,9 +71,17 @@ internal static class TelemetryBench
             // of spinning (sched_yield) for work; on a busy machine the spinning took ~8% of the hosts' CPU.
             ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
         };
+        if (chunkSize > 0)
+        {
+            settings["WorkerTypes:telemetry:ChunkSize"] = chunkSize.ToString(CultureInfo.InvariantCulture);
+        }
+        if (dop > 0)
+        {
+            settings["WorkerTypes:telemetry:MaxDegreeOfParallelism"] = dop.ToString(CultureInfo.InvariantCulture);
+        }
         await using var first = await BenchHost.StartAsync(server, settings, ownSessions);
         await using var second = await BenchHost.JoinAsync(first, settings, ownSessions);
-        Console.WriteLine($"- Engine settings: {chunkSize} match(es) per chunk, one item at a time per chunk, a telemetry server of {Environment.ProcessorCount} workers per host, "
+        Console.WriteLine($"- Engine settings: {(chunkSize > 0 ? $"{chunkSize} match(es)" : "the module's default matches")} per chunk, {(dop > 0 ? $"{dop} at once" : "the module's default at once")} per chunk, a telemetry server of {workers} workers per host, "
             + "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (README: telemetry hosts)");
         Console.WriteLine(ownSessions
             ? "- Hosts in sessions of their own (setsid), as a service manager starts them: each gets its own CPU share on a busy machine"
@@ -156,8 +180,81 @@ internal static class TelemetryBench
         var inFlight = Environment.ProcessorCount; // MaxConcurrentParses per host (default: one per processor)
         Console.WriteLine($"- Memory: host 1 {idleRss.First} → {first.PeakRssMb()} MB peak RSS, host 2 {idleRss.Second} → {second.PeakRssMb()} MB, "
             + $"{inFlight} matches in flight per host: **{Math.Max(first.PeakRssMb() - idleRss.First, second.PeakRssMb() - idleRss.Second) / (double)inFlight:0} MB per match in flight** (target ≤ 100 MB)");
+        await EngineFreeBoundAsync(first, batchId, warmUp.Count, loopRate, loopCpu / matchCount);
         Console.WriteLine($"- Load after: {Load()}");
         return state == "succeeded" && processed == matchCount ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The most any engine could do on this machine: the work each match needs whoever schedules it — read its stored
+    /// parts from PostgreSQL, parse, save the players' rows — on one thread per core in this process, no engine at all
+    /// (no Hangfire job, chunk, item or status write). Run over the timed batch's matches again (their rows replaced),
+    /// after a pass over the warm-up matches (this process's JIT).
+    /// </summary>
+    private static async Task EngineFreeBoundAsync(BenchHost host, long batchId, int warmUpCount, double loopRate, double loopCpuPerMatch)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(host.ConnectionString);
+        var store = new HangfireApp.Workers.Telemetry.Storage.TelemetryMatchStore(dataSource);
+        var timed = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
+        var warm = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id <> @id and file_bytes > 1000000", batchId))
+            .Split(' ').Take(warmUpCount).ToArray();
+        async Task RunAsync(string[] ids) => await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (id, token) =>
+        {
+            MatchAggregate match;
+            await using (var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, token))
+            {
+                match = await TelemetryParser.ParseAsync(stream, token);
+            }
+            await store.SaveAsync(id, match, token);
+        });
+        await RunAsync(warm);
+        await RunAsync(warm);
+        var databaseBefore = await BackendTicksAsync(host);
+        var cpu = Environment.CpuUsage.TotalTime;
+        var clock = Stopwatch.StartNew();
+        await RunAsync(timed);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var hostCpu = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
+        var databaseAfter = await BackendTicksAsync(host);
+        var databaseCpu = databaseAfter.Sum(b => b.Value.Ticks - databaseBefore.GetValueOrDefault(b.Key).Ticks) / 100.0;
+        var rate = timed.Length / seconds;
+        var cpuPerMatch = (hostCpu + databaseCpu) / timed.Length;
+        // Where the bound's CPU goes, one thread at a time: reading the stored parts alone, then parsing from them.
+        async Task<double> CpuPerMatchAsync(Func<string, Task> work)
+        {
+            var before = Environment.CpuUsage.TotalTime;
+            foreach (var id in timed)
+            {
+                await work(id);
+            }
+            return (Environment.CpuUsage.TotalTime - before).TotalMilliseconds / timed.Length;
+        }
+        var readOnly = await CpuPerMatchAsync(async id =>
+        {
+            await using var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
+            await stream.CopyToAsync(Stream.Null);
+        });
+        var readAndParse = await CpuPerMatchAsync(async id =>
+        {
+            await using var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
+            await TelemetryParser.ParseAsync(stream, CancellationToken.None);
+        });
+        var buffered = await CpuPerMatchAsync(async id =>
+        {
+            var memory = new MemoryStream();
+            await using (var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None))
+            {
+                await stream.CopyToAsync(memory);
+            }
+            memory.Position = 0;
+            await TelemetryParser.ParseAsync(memory, CancellationToken.None);
+        });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- One thread, this process's CPU per match: read the stored parts only {readOnly:0.0} ms; read and parse (streaming) {readAndParse:0.0} ms; read into memory, then parse {buffered:0.0} ms; the loop's parse from memory {loopCpuPerMatch * 1000:0.0} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- Engine-free bound (read parts, parse, save; {Environment.ProcessorCount} threads in the benchmark's process, no engine): {timed.Length} matches in {seconds:0.00} s: "
+            + $"**{rate:0.00} matches/s = {rate / loopRate:0.00}× the loop**; CPU per match {cpuPerMatch * 1000:0.0} ms (process {hostCpu / timed.Length * 1000:0.0} + PostgreSQL {databaseCpu / timed.Length * 1000:0.0} ms; "
+            + $"the idle hosts' polling included): at most {Environment.ProcessorCount * loopCpuPerMatch / cpuPerMatch:0.00}× on {Environment.ProcessorCount} idle cores"));
     }
 
     /// <summary>CPU ticks (1/100 s) and type of each PostgreSQL backend on the bench database (client backends,

@@ -24,10 +24,12 @@ public sealed class TelemetryModule : IWorkerTypeModule
             .FinalHandler<TelemetryFinalHandler>()
             .Defaults(defaults =>
             {
-                // One match per chunk: matches are large (tens of MB), so chunks spread over every host and processor;
-                // the parse gate, not the chunk, bounds the parses at once.
-                defaults.ChunkSize = 1;
-                defaults.MaxDegreeOfParallelism = 1;
+                // Four matches per chunk, two at once: a chunk's Hangfire job and bookkeeping (~25 statements and a dozen
+                // transactions of Hangfire's job life, the claim, the flushes, the close) are paid once per four matches
+                // instead of per match, which was a quarter of a 23 MB match's cost; a batch of 40 is still 10 chunks
+                // spread over every host. The parse gate, not the chunk, bounds the parses at once per process.
+                defaults.ChunkSize = 4;
+                defaults.MaxDegreeOfParallelism = 2;
                 defaults.ItemTimeout = TimeSpan.FromMinutes(10);
             })
             .Options<TelemetryOptions>(TelemetryOptions.Section, Validate)
