@@ -67,18 +67,20 @@ internal static class PackagesBench
 
             if (warmup > 0)
             {
-                await WarmUpAsync(host, warmup);
+                await WarmUpAsync(host, warmup, packageCount, loops);
             }
             var firstBatch = await host.ScalarAsync<long>("select coalesce(max(id), 0) + 1 from app.batches where @id = @id", 0);
 
             // Engine: registering starts the scan at once; the run ends when every package is scanned and every batch is final.
             // The host's own CPU when idle (Hangfire polling, heartbeats, metrics), to read the run's CPU against.
             await host.UntilJitIdleAsync(); // the JIT's background recompilation after the warm-up ends first
+            await UntilHostQuietAsync(host); // and the advisory cache's warming after the import (up to 50,000 compiles)
             var idleCpu = host.CpuTime();
             await Task.Delay(2_000); // the measurement's window, not a wait
             Console.WriteLine($"- Host idle: {(host.CpuTime() - idleCpu).TotalMilliseconds / 2:0} ms CPU per second; "
                 + $"host CPU from the import's answer to here (the advisory cache's warming after the import, the warm-up, idle): {(host.CpuTime() - afterImportCpu).TotalSeconds:0.00} s");
             host.ResetPeakRss();
+            var jit = await host.JitAsync();
             var cpu = host.CpuTime();
             var databaseCpu = await host.DatabaseCpuTicksAsync();
             started.Restart();
@@ -103,6 +105,7 @@ internal static class PackagesBench
             var engineCpu = (host.CpuTime() - cpu).TotalSeconds;
             var engineDatabaseCpu = BenchHost.DatabaseCpuSeconds(databaseCpu, await host.DatabaseCpuTicksAsync());
             var scanRss = host.PeakRssMb();
+            var jitAfter = await host.JitAsync();
             // Where the time went: each batch's creation (by the sweep), its chunk's start and end, and its final state,
             // in ms after the first batch was created.
             Console.WriteLine("  Timeline (ms after the first batch): " + await host.ScalarAsync<string>("""
@@ -119,7 +122,8 @@ internal static class PackagesBench
             var engineRate = total / engineSeconds;
             Console.WriteLine($"- Engine: {total:N0} packages, from the sweep: all scanned in {scannedSeconds:0.00} s, all {batches} batch(es) final in {engineSeconds:0.00} s: "
                 + $"**{engineRate:N0} packages/s** ({total / (registerSeconds + engineSeconds):N0}/s counting the registration); {engineFindings:N0} findings, {failed} failed; "
-                + $"CPU: host {engineCpu:0.00} s, PostgreSQL {engineDatabaseCpu:0.00} s ({(engineCpu + engineDatabaseCpu) * 1000 / total:0.000} ms per package); **peak RSS while scanning {scanRss} MB**");
+                + $"CPU: host {engineCpu:0.00} s, PostgreSQL {engineDatabaseCpu:0.00} s ({(engineCpu + engineDatabaseCpu) * 1000 / total:0.000} ms per package); **peak RSS while scanning {scanRss} MB**; "
+                + string.Create(CultureInfo.InvariantCulture, $"JIT meanwhile: {jitAfter.Methods - jit.Methods:0} methods in {jitAfter.Seconds - jit.Seconds:0.00} s"));
             if (!loops)
             {
                 return engineFindings == 44_353 || packageCount != 10_000 || advisoryCount != 50_000 ? 0 : 1;
@@ -183,12 +187,33 @@ internal static class PackagesBench
         return status;
     }
 
+    /// <summary>A warm-up round ends the settling when the host's JIT compiled fewer methods than this in it.</summary>
+    private const int SettledJitMethods = 20;
+
     /// <summary>
-    /// Runs the host's scanning code once before the measured run, on packages and advisories of their own (removed
-    /// afterwards), so the measured run is not the JIT's first pass over that code; the advisory cache stays cold for
-    /// the measured packages. A service that has been up for a while is in this state.
+    /// Fewest warm-up rounds: a round of 500 packages is one chunk of two slices, and the runtime compiles a method
+    /// again (optimized) only after 30 calls, so the per-chunk code (Hangfire's job, the engine's chunk run, the final
+    /// handler) needs 30 rounds before it is at its steady state: with fewer, its recompilation falls into the measured
+    /// run (the measured run is 10 chunks), and a round that compiles nothing new says nothing about it.
     /// </summary>
-    private static async Task WarmUpAsync(BenchHost host, int packages)
+    private const int MinWarmUpRounds = 30;
+
+    /// <summary>Most warm-up rounds (a round is about a third of a second on a quiet machine).</summary>
+    private const int MaxWarmUpRounds = 60;
+
+    /// <summary>
+    /// Brings the host's scanning code to its steady state before the measured run, on packages and advisories of
+    /// their own (removed afterwards; the advisory cache stays cold for the measured packages): a service that has been
+    /// up for a while is in this state. Rounds of <paramref name="packages"/> packages (registered, scanned, deleted)
+    /// (at least <see cref="MinWarmUpRounds"/>) until a round leaves the JIT almost idle: the per-slice and per-chunk
+    /// code (the scanner's statements, the engine's chunk and slice path, Hangfire, Npgsql) runs once or twice per
+    /// round, and each of its methods is compiled twice more (instrumented, then optimized) after 30 calls; with one
+    /// round only (as before session 5) that recompilation ran inside the measured window (perf: the tiered
+    /// compilation thread at about a quarter of the host's CPU during the scan; 400–1,300 methods in the window).
+    /// The baseline loop's code is brought to its steady state too, on the last round's packages, so both sides are
+    /// measured warm.
+    /// </summary>
+    private static async Task WarmUpAsync(BenchHost host, int packages, int fullRound, bool loop)
     {
         var random = new Random(7);
         var names = Enumerable.Range(0, Math.Max(1, packages / 5)).Select(i => (Ecosystem: Ecosystems[i % Ecosystems.Length], Name: $"warm-up-{i}")).ToArray();
@@ -197,16 +222,88 @@ internal static class PackagesBench
             zip.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
             await host.PostAsync("/api/advisories/import", zip);
         }
+        var list = Enumerable.Range(0, packages).Select(i => new { ecosystem = names[i % names.Length].Ecosystem, name = names[i % names.Length].Name, version = Version(random, names[i % names.Length].Ecosystem) }).ToArray();
         var started = Stopwatch.StartNew();
-        using (var content = JsonContent.Create(Enumerable.Range(0, packages).Select(i => new { ecosystem = names[i % names.Length].Ecosystem, name = names[i % names.Length].Name, version = Version(random, names[i % names.Length].Ecosystem) }).ToArray()))
+        var rounds = new List<string>();
+        for (var round = 1; ; round++)
+        {
+            var compiled = await WarmUpRoundAsync(host, list, rounds);
+            if ((round >= MinWarmUpRounds && compiled < SettledJitMethods) || round == MaxWarmUpRounds)
+            {
+                if (loop)
+                {
+                    await WarmUpLoopAsync(host);
+                }
+                await host.ScalarAsync<long>("with p as (delete from app.packages returning 1) select count(*) + @id from p", 0);
+                break;
+            }
+            await host.ScalarAsync<long>("with p as (delete from app.packages returning 1) select count(*) + @id from p", 0);
+        }
+        // Last, one round as large as the measured run: the code that runs once per package over the whole
+        // registration (validation, the insert, the sweep's claim and submit) at that size, and as many chunks at once
+        // as the measured run has, each with its connections (a pool grown to its working size, as in a service that
+        // has been scanning for a while; each new connection is a new PostgreSQL backend with cold caches).
+        var full = Enumerable.Range(0, fullRound).Select(i => new { ecosystem = names[i % names.Length].Ecosystem, name = names[i % names.Length].Name, version = $"{i / names.Length}.{random.Next(0, 20)}.{random.Next(0, 30)}" }).ToArray();
+        await WarmUpRoundAsync(host, full, rounds);
+        await host.ScalarAsync<long>("with p as (delete from app.packages returning 1) select count(*) + @id from p", 0);
+        Console.WriteLine($"- Warm-up, not timed: {rounds.Count} round(s) of {packages} other packages against {names.Length * 5} other advisories, "
+            + $"at least {MinWarmUpRounds} and until a round's JIT compiled fewer than {SettledJitMethods} methods, in {started.Elapsed.TotalSeconds:0.0} s (scan time/methods compiled per round: {string.Join(", ", rounds)})"
+            + (loop ? "; the baseline loop's code run over the last small round's packages" : "") + $"; the last round {fullRound:N0} packages; then removed");
+        await host.ScalarAsync<long>("with a as (delete from app.advisories where id like 'GHSA-%' and id in (select advisory_id from app.advisory_packages where name_key like 'warm-up-%') returning 1) select count(*) + @id from a", 0);
+    }
+
+    /// <summary>Registers <paramref name="packages"/>, waits until they are scanned and their batches final; returns the methods the JIT compiled meanwhile.</summary>
+    private static async Task<double> WarmUpRoundAsync(BenchHost host, object[] packages, List<string> log)
+    {
+        var jit = await host.JitAsync();
+        var clock = Stopwatch.StartNew();
+        using (var content = JsonContent.Create(packages))
         {
             await host.PostAsync("/api/packages", content);
         }
         await BenchHost.UntilAsync(async () => await host.ScalarAsync<long>("select count(*) from app.packages where status not in ('scanned', 'failed') and @id = @id", 0) == 0
             && await host.ScalarAsync<long>("select count(*) from app.batches where worker_type = 'packages' and state in ('created', 'running') and @id = @id", 0) == 0,
-            TimeSpan.FromMinutes(10), "the warm-up's packages to be scanned", pollMs: 50);
-        Console.WriteLine($"- Warm-up: {packages} other packages against {names.Length * 5} other advisories scanned in {started.Elapsed.TotalSeconds:0.00} s (JIT); then removed");
-        await host.ScalarAsync<long>("with p as (delete from app.packages returning 1), a as (delete from app.advisories where id like 'GHSA-%' and id in (select advisory_id from app.advisory_packages where name_key like 'warm-up-%') returning 1) select (select count(*) from p) + (select count(*) from a) + @id", 0);
+            TimeSpan.FromMinutes(10), "the warm-up's packages to be scanned", pollMs: 20);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var compiled = (await host.JitAsync()).Methods - jit.Methods;
+        log.Add(string.Create(CultureInfo.InvariantCulture, $"{seconds:0.00} s/{compiled:0}"));
+        return compiled;
+    }
+
+    /// <summary>Until the host uses less than a tenth of a core over half a second (its background work is done).</summary>
+    private static async Task UntilHostQuietAsync(BenchHost host)
+    {
+        TimeSpan? last = null; // the first poll only reads where the host's CPU time is
+        await BenchHost.UntilAsync(() =>
+        {
+            var now = host.CpuTime();
+            var quiet = last is { } before && (now - before).TotalMilliseconds < 50;
+            last = now;
+            return Task.FromResult(quiet);
+        }, TimeSpan.FromSeconds(120), "the host to be quiet", pollMs: 500);
+    }
+
+    /// <summary>The baseline loop's per-package code over the packages there are now (the warm-up's), as the measured loop runs it.</summary>
+    private static async Task WarmUpLoopAsync(BenchHost host)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
+        var store = new PackageScanStore(dataSource);
+        var scanner = new LocalScanner(dataSource, new OsvAdvisoryMatcher());
+        var ids = new List<long>();
+        await using (var command = dataSource.CreateCommand("select id from app.packages order by id"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        foreach (var id in ids)
+        {
+            var target = (await store.StartAsync(id, 0, CancellationToken.None))!;
+            var findings = await scanner.ScanAsync(target, CancellationToken.None);
+            await store.ReplaceFindingsAsync(id, findings, CancellationToken.None);
+        }
     }
 
     /// <summary>A zip of about <paramref name="megabytes"/> MB, written to a file and streamed to a fresh host: its peak RSS.</summary>

@@ -19,6 +19,13 @@ public sealed class PackageScanFinalHandler(NpgsqlDataSource dataSource, FinalIt
 
     public async Task OnBatchFinalAsync(FinalBatch batch, CancellationToken cancellationToken)
     {
+        // With the local scanner every package whose item succeeded is already `scanned` (its slice wrote that with
+        // its findings), so a batch usually leaves nothing open and its items need not be read at all (reading them
+        // cost the host a JSON parse of every item's payload and result, and PostgreSQL a read of every item).
+        if (!await AnyOpenAsync(batch.BatchId, cancellationToken))
+        {
+            return;
+        }
         var slice = new List<(long PackageId, string State, DateTimeOffset? ScannedAt, string? Error)>(WriteSize);
         await foreach (var item in items.ReadAsync(batch.BatchId, cancellationToken))
         {
@@ -36,6 +43,16 @@ public sealed class PackageScanFinalHandler(NpgsqlDataSource dataSource, FinalIt
             }
         }
         await WriteAsync(batch.BatchId, slice, cancellationToken);
+    }
+
+    /// <summary>Whether a package this batch owns is still <c>queued</c> or <c>scanning</c>: all this handler may change.</summary>
+    private async Task<bool> AnyOpenAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select exists (select 1 from app.packages where last_batch_id = @batch and status in ('queued', 'scanning'))
+            """);
+        command.Parameters.AddWithValue("batch", batchId);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private async Task WriteAsync(long batchId, List<(long PackageId, string State, DateTimeOffset? ScannedAt, string? Error)> slice, CancellationToken cancellationToken)

@@ -11,8 +11,9 @@ public sealed record PackageScanOutcome(long PackageId, PackageScanResult? Resul
 /// <summary>
 /// Scans a slice of packages against the local advisories in a fixed number of round trips, whatever its size:
 /// <list type="number">
-/// <item>one statement marks the packages <c>scanning</c> and returns them, each with its advisories from the
-/// advisory index (one index probe per package) and each advisory's <c>modified</c> and row version;</item>
+/// <item>one statement returns the packages, each with its advisories from the advisory index (one index probe per
+/// package) and each advisory's <c>modified</c> and row version, and takes over (marks <c>scanning</c>) those this
+/// batch did not queue itself; those it queued go from <c>queued</c> straight to <c>scanned</c>;</item>
 /// <item>one query reads the <c>affected</c> entries of the advisories this host has not compiled yet (or that
 /// changed since), which are compiled once and cached for every later slice (<see cref="AdvisoryCache"/>);</item>
 /// <item>matching runs in memory (<see cref="CompiledAdvisory"/>, the same decisions as the per-package matcher);</item>
@@ -82,22 +83,26 @@ public sealed class PackageSliceScanner(NpgsqlDataSource dataSource, AdvisoryCac
     private async Task<(Dictionary<long, ScanTarget> Targets, Dictionary<(string, string), List<AdvisoryRef>> Index)> StartAsync(
         long batchId, long[] ids, CancellationToken cancellationToken)
     {
-        // One statement: the update marks the packages and returns them, and each returned package looks up its own
-        // advisories through the (ecosystem, name_key) index. OFFSET 0 keeps the lookup a per-package index probe: as a
-        // plain join the planner hashes the whole advisory index once per slice (a sequential scan of every advisory
-        // package, whatever the slice's size), and misjudges it most right after an import or registration, before
-        // the tables have statistics. A package with no advisories comes back once, with nulls.
-        // Unless a package went back to pending meanwhile (a fresh request the sweep will take), it is this batch's now.
+        // One statement: it returns the packages, each with its own advisories through the (ecosystem, name_key) index.
+        // OFFSET 0 keeps the lookup a per-package index probe: as a plain join the planner hashes the whole advisory
+        // index once per slice (a sequential scan of every advisory package, whatever the slice's size), and misjudges
+        // it most right after an import or registration, before the tables have statistics. A package with no
+        // advisories comes back once, with nulls.
+        // Ownership: a package this batch queued is already this batch's (status `queued`, last_batch_id = this batch)
+        // and is not written here: it goes from `queued` straight to `scanned` in the slice's write. Rewriting it as
+        // `scanning` first cost one more update of every index of app.packages per package (status is indexed, so no
+        // update of it is HOT) for a state that lasts one slice. Any other package that is not pending (a rerun of
+        // this batch's failed items, a package another batch had queued) is taken over and marked `scanning`, as
+        // before; a package that went back to pending meanwhile (a fresh request the sweep will take) is left alone.
         await using var command = dataSource.CreateCommand("""
-            with started as (
+            with taken as (
                 update app.packages
-                set status = case when status = 'pending' then status else 'scanning' end,
-                    last_batch_id = case when status = 'pending' then last_batch_id else @batch end
-                where id = any(@ids)
-                returning id, ecosystem, name, name_key, version
+                set status = 'scanning', last_batch_id = @batch
+                where id = any(@ids) and status <> 'pending'
+                  and not (status = 'queued' and last_batch_id is not distinct from @batch)
             )
             select s.id, s.ecosystem, s.name, s.name_key, s.version, x.id, x.modified, x.xmin
-            from started s
+            from app.packages s
             left join lateral (
                 select a.id, a.modified, a.xmin
                 from app.advisory_packages ap
@@ -105,6 +110,7 @@ public sealed class PackageSliceScanner(NpgsqlDataSource dataSource, AdvisoryCac
                 where ap.ecosystem = s.ecosystem and ap.name_key = s.name_key and a.withdrawn is null
                 offset 0
             ) x on true
+            where s.id = any(@ids)
             """);
         command.Parameters.AddWithValue("batch", batchId);
         command.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, ids);
@@ -222,7 +228,7 @@ public sealed class PackageSliceScanner(NpgsqlDataSource dataSource, AdvisoryCac
         }
         var status = new NpgsqlBatchCommand("""
             update app.packages set status = 'scanned', scanned_at = now(), last_error = null
-            where id = any(@ids) and last_batch_id = @batch and status = 'scanning'
+            where id = any(@ids) and last_batch_id = @batch and status in ('queued', 'scanning')
             """);
         status.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, scanned.ToArray());
         status.Parameters.AddWithValue("batch", batchId);
