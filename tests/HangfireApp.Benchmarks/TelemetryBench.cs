@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using HangfireApp.TestSupport.Telemetry;
 using HangfireApp.Workers.Telemetry.Parsing;
+using HangfireApp.Workers.Telemetry.Storage;
+using Npgsql;
 
 namespace HangfireApp.Benchmarks;
 
@@ -187,21 +189,23 @@ internal static class TelemetryBench
 
     /// <summary>
     /// The most any engine could do on this machine: the work each match needs whoever schedules it — read its stored
-    /// parts from PostgreSQL, parse, save the players' rows — on one thread per core in this process, no engine at all
+    /// parts from PostgreSQL, parse, save the players' rows — two at once per core in this process, no engine at all
     /// (no Hangfire job, chunk, item or status write). Run over the timed batch's matches again (their rows replaced),
     /// after a pass over the warm-up matches (this process's JIT).
     /// </summary>
     private static async Task EngineFreeBoundAsync(BenchHost host, long batchId, int warmUpCount, double loopRate, double loopCpuPerMatch)
     {
-        await using var dataSource = Npgsql.NpgsqlDataSource.Create(host.ConnectionString);
-        var store = new HangfireApp.Workers.Telemetry.Storage.TelemetryMatchStore(dataSource);
+        await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
+        var store = new TelemetryMatchStore(dataSource);
         var timed = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
         var warm = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id <> @id and file_bytes > 1000000", batchId))
             .Split(' ').Take(warmUpCount).ToArray();
-        async Task RunAsync(string[] ids) => await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (id, token) =>
+        // Two matches per core at once, as the two hosts parse (one per core each): while one waits on PostgreSQL the other parses.
+        var threads = 2 * Environment.ProcessorCount;
+        async Task RunAsync(string[] ids) => await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = threads }, async (id, token) =>
         {
             MatchAggregate match;
-            await using (var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, token))
+            await using (var stream = await TelemetryFileStore.OpenAsync(dataSource, id, token))
             {
                 match = await TelemetryParser.ParseAsync(stream, token);
             }
@@ -231,18 +235,18 @@ internal static class TelemetryBench
         }
         var readOnly = await CpuPerMatchAsync(async id =>
         {
-            await using var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
+            await using var stream = await TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
             await stream.CopyToAsync(Stream.Null);
         });
         var readAndParse = await CpuPerMatchAsync(async id =>
         {
-            await using var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
+            await using var stream = await TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None);
             await TelemetryParser.ParseAsync(stream, CancellationToken.None);
         });
         var buffered = await CpuPerMatchAsync(async id =>
         {
             var memory = new MemoryStream();
-            await using (var stream = await HangfireApp.Workers.Telemetry.Storage.TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None))
+            await using (var stream = await TelemetryFileStore.OpenAsync(dataSource, id, CancellationToken.None))
             {
                 await stream.CopyToAsync(memory);
             }
@@ -252,7 +256,7 @@ internal static class TelemetryBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- One thread, this process's CPU per match: read the stored parts only {readOnly:0.0} ms; read and parse (streaming) {readAndParse:0.0} ms; read into memory, then parse {buffered:0.0} ms; the loop's parse from memory {loopCpuPerMatch * 1000:0.0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- Engine-free bound (read parts, parse, save; {Environment.ProcessorCount} threads in the benchmark's process, no engine): {timed.Length} matches in {seconds:0.00} s: "
+            $"- Engine-free bound (read parts, parse, save; {threads} at once in the benchmark's process, no engine): {timed.Length} matches in {seconds:0.00} s: "
             + $"**{rate:0.00} matches/s = {rate / loopRate:0.00}× the loop**; CPU per match {cpuPerMatch * 1000:0.0} ms (process {hostCpu / timed.Length * 1000:0.0} + PostgreSQL {databaseCpu / timed.Length * 1000:0.0} ms; "
             + $"the idle hosts' polling included): at most {Environment.ProcessorCount * loopCpuPerMatch / cpuPerMatch:0.00}× on {Environment.ProcessorCount} idle cores"));
     }
