@@ -15,7 +15,7 @@ if (args.Contains("--telemetry"))
     // The telemetry benchmark of issue 12: matches/s through the engine (two hosts) vs a sequential loop, same parser.
     var cache = Environment.GetEnvironmentVariable("BENCH_TELEMETRY_CACHE") ?? Path.Combine(Path.GetTempPath(), "hangfireapp-bench-telemetry");
     return await TelemetryBench.RunAsync(server, Arg("--matches", 40), cache, args.Contains("--own-sessions"), Arg("--chunk", 0),
-        Arg("--warm-up", 4 * Environment.ProcessorCount), Arg("--settle-rounds", 12),
+        Arg("--warm-up", 4 * Environment.ProcessorCount), Arg("--settle-rounds", 24),
         Arg("--players", 100), Arg("--dop", 0), Arg("--workers", Environment.ProcessorCount), args.Contains("--loop-only"));
 }
 if (args.Contains("--scrape"))

@@ -59,7 +59,8 @@ internal static class TelemetryBench
         {
             ["WorkerTypes:bench:Enabled"] = "false",
             ["WorkerTypes:telemetry:PendingSweepCron"] = "0 0 1 1 *",
-            ["WorkerTypes:telemetry:MaxMatchesPerCycle"] = matchCount.ToString(CultureInfo.InvariantCulture),
+            // Every upload is one batch: the timed one and each warm-up round (larger than the timed batch).
+            ["WorkerTypes:telemetry:MaxMatchesPerCycle"] = Math.Max(matchCount, SettleRoundMatches).ToString(CultureInfo.InvariantCulture),
             // The README's deployment advice for CPU-bound matches: a server on the telemetry queue with one worker per
             // processor, so a host fetches only what it can parse and idle hosts take the rest; housekeeping apart.
             ["Hangfire:Servers:0:Name"] = "telemetry",
@@ -91,7 +92,7 @@ internal static class TelemetryBench
         await BenchHost.UntilAsync(async () => await first.ScalarAsync<long>("select count(distinct split_part(id, ':', 2)) from hangfire.server where @id = @id", 0) >= 2,
             TimeSpan.FromSeconds(60), "both hosts' job servers to register"); // both servers heartbeating and polling
         // Hosts are long-lived in production: the timed batch measures their steady state, as the loop's does. First
-        // the warm-up matches (the parser tiers up within a match); then rounds of 40 small matches (8 players: the
+        // the warm-up matches (the parser tiers up within a match); then rounds of 80 small matches (8 players: the
         // same per-chunk path at a tenth of the cost) until a round leaves the JIT of both hosts almost idle: the
         // per-chunk path (Hangfire, Npgsql, the engine) runs once per chunk, and each of its methods is compiled
         // twice more (instrumented, then optimized) after 30 calls each, later still on a busy machine.
@@ -102,7 +103,9 @@ internal static class TelemetryBench
         await WarmUpRoundAsync(first, second, warmUp, warmRounds);
         for (var round = 0; round < settleRounds; round++)
         {
-            var small = await GenerateAsync(2001 + round * 40, 40, cacheFolder, players: 8);
+            // 80 a round: with four matches per chunk that is ten chunk runs per host per round, so the per-chunk path
+            // reaches its 30-call thresholds in a few rounds (with 40 a round and chunks of four it had not in 12).
+            var small = await GenerateAsync(2001 + round * SettleRoundMatches, SettleRoundMatches, cacheFolder, players: 8);
             if (await WarmUpRoundAsync(first, second, small, warmRounds) < SettledJitMethods)
             {
                 break;
@@ -298,6 +301,9 @@ internal static class TelemetryBench
             """, 0);
         return text.Split(' ').Select(value => long.Parse(value, CultureInfo.InvariantCulture)).ToArray();
     }
+
+    /// <summary>Small matches per settling round of the warm-up.</summary>
+    private const int SettleRoundMatches = 80;
 
     /// <summary>A warm-up round stops the settling when each host's JIT compiled fewer methods than this in it.</summary>
     private const int SettledJitMethods = 100;
