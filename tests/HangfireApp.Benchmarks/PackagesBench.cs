@@ -131,26 +131,11 @@ internal static class PackagesBench
 
             // Baseline, the old way: one package at a time, in one loop, the per-package scanner and writes, same database.
             await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
-            var store = new PackageScanStore(dataSource);
-            var scanner = new LocalScanner(dataSource, new OsvAdvisoryMatcher());
-            var ids = new List<long>();
-            await using (var command = dataSource.CreateCommand("select id from app.packages order by id"))
-            await using (var reader = await command.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    ids.Add(reader.GetInt64(0));
-                }
-            }
+            var ids = await PackageIdsAsync(dataSource);
             databaseCpu = await host.DatabaseCpuTicksAsync();
             var loopCpu = Process.GetCurrentProcess().TotalProcessorTime;
             started.Restart();
-            foreach (var id in ids)
-            {
-                var target = (await store.StartAsync(id, 0, CancellationToken.None))!;
-                var findings = await scanner.ScanAsync(target, CancellationToken.None);
-                await store.ReplaceFindingsAsync(id, findings, CancellationToken.None);
-            }
+            await ScanOneAtATimeAsync(dataSource, ids);
             var baselineSeconds = started.Elapsed.TotalSeconds;
             var baselineCpu = (Process.GetCurrentProcess().TotalProcessorTime - loopCpu).TotalSeconds;
             var baselineDatabaseCpu = BenchHost.DatabaseCpuSeconds(databaseCpu, await host.DatabaseCpuTicksAsync());
@@ -298,17 +283,26 @@ internal static class PackagesBench
     private static async Task WarmUpLoopAsync(BenchHost host)
     {
         await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
+        await ScanOneAtATimeAsync(dataSource, await PackageIdsAsync(dataSource));
+    }
+
+    private static async Task<List<long>> PackageIdsAsync(NpgsqlDataSource dataSource)
+    {
+        var ids = new List<long>();
+        await using var command = dataSource.CreateCommand("select id from app.packages order by id");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return ids;
+    }
+
+    /// <summary>The baseline, the old way: one package at a time with the per-package scanner and its writes.</summary>
+    private static async Task ScanOneAtATimeAsync(NpgsqlDataSource dataSource, List<long> ids)
+    {
         var store = new PackageScanStore(dataSource);
         var scanner = new LocalScanner(dataSource, new OsvAdvisoryMatcher());
-        var ids = new List<long>();
-        await using (var command = dataSource.CreateCommand("select id from app.packages order by id"))
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                ids.Add(reader.GetInt64(0));
-            }
-        }
         foreach (var id in ids)
         {
             var target = (await store.StartAsync(id, 0, CancellationToken.None))!;
