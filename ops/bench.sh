@@ -18,4 +18,9 @@ export HANGFIREAPP_TEST_CONNECTION="Host=127.0.0.1;Port=$port;Database=postgres;
 export BENCH_REPORT=$root/.local/bench.md
 export BENCH_TELEMETRY_CACHE=$root/.local/bench-telemetry
 dotnet build tests/HangfireApp.Benchmarks -c Release -nologo -v quiet -clp:ErrorsOnly
+if [[ " $* " == *" --telemetry "* ]]; then
+  # The telemetry hosts' runtime setting (README: idle thread-pool threads sleep at once instead of spinning), for the
+  # benchmark's own loops too: they are compared with the hosts, so they run under the same runtime settings.
+  export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
+fi
 dotnet tests/HangfireApp.Benchmarks/bin/Release/net10.0/HangfireApp.Benchmarks.dll "$@"

@@ -31,7 +31,11 @@ try
 {
     // `migrate` is a verb, not a setting: strip it before the command line becomes configuration.
     var migrateOnly = args is ["migrate", ..];
-    var builder = WebApplication.CreateBuilder(migrateOnly ? args[1..] : args);
+    // Settings are read once, at start: nothing configured in appsettings.json is meant to change while the service runs
+    // (live control is in the database). Reloading would also put a recursive file watcher on the content root, the
+    // working directory: with ops/run.sh that is the checkout, PostgreSQL's data folder included, and every file the
+    // database wrote woke the watcher (about 1% of a busy telemetry host's CPU, measured with perf).
+    var builder = WebApplication.CreateBuilder([.. migrateOnly ? args[1..] : args, "--hostBuilder:reloadConfigOnChange=false"]);
 
     builder.AddRootConfigurationFile();
     builder.AddLogging();

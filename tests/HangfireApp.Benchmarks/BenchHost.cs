@@ -191,9 +191,9 @@ internal sealed class BenchHost : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    public Task WaitFinalAsync(long id, TimeSpan timeout) =>
+    public Task WaitFinalAsync(long id, TimeSpan timeout, int pollMs = 25) =>
         UntilAsync(async () => await ScalarAsync<string>("select state from app.batches where id = @id", id) is not ("created" or "running"),
-            timeout, $"batch {id} to be final", pollMs: 25);
+            timeout, $"batch {id} to be final", pollMs);
 
     /// <summary>
     /// The harness's wait for a condition (the tests' <c>Eventually</c>): polls <paramref name="done"/> every

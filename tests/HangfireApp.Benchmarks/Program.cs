@@ -16,7 +16,10 @@ if (args.Contains("--telemetry"))
     var cache = Environment.GetEnvironmentVariable("BENCH_TELEMETRY_CACHE") ?? Path.Combine(Path.GetTempPath(), "hangfireapp-bench-telemetry");
     return await TelemetryBench.RunAsync(server, Arg("--matches", 40), cache, args.Contains("--own-sessions"), Arg("--chunk", 0),
         Arg("--warm-up", 4 * Environment.ProcessorCount), Arg("--settle-rounds", 24),
-        Arg("--players", 100), Arg("--dop", 0), Arg("--workers", Environment.ProcessorCount), args.Contains("--loop-only"));
+        Arg("--players", 100), Arg("--dop", 0), Arg("--workers", Environment.ProcessorCount), args.Contains("--loop-only"), Arg("--parses", 0),
+        // --set KEY=VALUE (repeatable): an extra setting or environment variable for both hosts, for experiments.
+        args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--set" && a.i + 1 < args.Length).Select(a => args[a.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]),
+        Arg("--sets", 3));
 }
 if (args.Contains("--scrape"))
 {

@@ -10,19 +10,28 @@ namespace HangfireApp.Benchmarks;
 
 /// <summary>
 /// <c>--telemetry</c>: N realistic matches (deterministic generator: ~45,000 events, ~23 MB of JSON each, gzip) uploaded
-/// once, then processed through the engine — one batch, one match per chunk, on two host processes sharing the
-/// database — against the old way in the same run: a sequential loop over the same gzip bytes with the same parser.
-/// Reports matches/s of both and their ratio, the parser's MB/s per CPU-second, each host's share of the batch and
-/// its memory per match in flight.
+/// once, then processed through the engine — one batch on two host processes sharing the database — against two
+/// sequential loops in the same run: the parse-only loop (the same parser over the same gzip bytes from memory, no I/O)
+/// and the loop doing the same work as the engine's items (mark processing, read the stored parts, parse, save), one
+/// match at a time. Then more sets of other matches, each timed the same way side by side, and the medians. Also the
+/// machine's own two-thread limit, the parser's MB/s per CPU-second, each host's share, memory per match in flight and
+/// an engine-free bound.
 /// </summary>
 internal static class TelemetryBench
 {
-    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder, bool ownSessions, int chunkSize, int warmUpCount, int settleRounds, int playersPerMatch, int dop, int workers, bool loopOnly)
+    public static async Task<int> RunAsync(string server, int matchCount, string cacheFolder, bool ownSessions, int chunkSize, int warmUpCount, int settleRounds, int playersPerMatch, int dop, int workers, bool loopOnly, int parses, Dictionary<string, string> extraSettings, int sets)
     {
         Console.WriteLine($"## Telemetry benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores");
         Console.WriteLine($"- Load before: {Load()}");
         var files = await GenerateAsync(playersPerMatch == 100 ? 1 : 3001, matchCount, cacheFolder, playersPerMatch);
         var warmUp = await GenerateAsync(1001, warmUpCount, cacheFolder);
+        // More sets of other matches, each timed the same way after the first (loop, engine, same-work loop side by side):
+        // the machine's speed drifts by tens of percent within minutes here, so one pair of runs is one sample, not a result.
+        var moreSets = new List<IReadOnlyList<GeneratedMatch>>();
+        for (var set = 1; set < sets && playersPerMatch == 100; set++)
+        {
+            moreSets.Add(await GenerateAsync(1 + set * matchCount, matchCount, cacheFolder));
+        }
         var jsonBytes = files.Sum(f => f.JsonBytes);
         Console.WriteLine($"- {matchCount} matches: {files.Average(f => f.Events):N0} events and {files.Average(f => f.JsonBytes) / 1e6:0.0} MB of JSON each on average, "
             + $"{files.Average(f => f.Gzip.Length) / 1e6:0.00} MB gzip; {jsonBytes / 1e6:N0} MB of JSON in all");
@@ -30,13 +39,17 @@ internal static class TelemetryBench
         // Baseline, the old way: one match after another in one loop, same parser, same bytes (from memory: no I/O at all).
         await ParseAllAsync(warmUp); // warm-up (JIT: the loop's steady state), not timed: the matches the hosts warm up with
         var cpu = Environment.CpuUsage.TotalTime;
+        var allocated = GC.GetTotalAllocatedBytes();
+        var loopFrom = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC on Linux: lines the loop up with `perf record -k CLOCK_MONOTONIC`
         var clock = Stopwatch.StartNew();
         await ParseAllAsync(files);
         var loopSeconds = clock.Elapsed.TotalSeconds;
+        var allocatedPerMatch = (GC.GetTotalAllocatedBytes() - allocated) / (double)matchCount;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- Loop window on CLOCK_MONOTONIC (for `perf report --time`): {loopFrom / (double)Stopwatch.Frequency:0.000000},{Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:0.000000}; benchmark pid {Environment.ProcessId}"));
         var loopCpu = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         var loopRate = matchCount / loopSeconds;
         Console.WriteLine($"- Loop: {matchCount} matches in {loopSeconds:0.00} s: **{loopRate:0.00} matches/s**; parser {jsonBytes / 1e6 / loopCpu:N0} MB of JSON per CPU-second "
-            + $"({jsonBytes / 1e6 / loopSeconds:N0} MB/s wall, one thread)");
+            + $"({jsonBytes / 1e6 / loopSeconds:N0} MB/s wall, one thread); {allocatedPerMatch / 1024:N0} KB allocated per match");
 
         // The machine's own limit for this work: the same loop on one thread per core (each parses its share of the
         // matches, from memory). On real cores that is about Cores× the loop; shared cores (SMT siblings, a busy
@@ -78,14 +91,22 @@ internal static class TelemetryBench
         {
             settings["WorkerTypes:telemetry:ChunkSize"] = chunkSize.ToString(CultureInfo.InvariantCulture);
         }
+        foreach (var (key, value) in extraSettings)
+        {
+            settings[key] = value;
+        }
+        if (parses > 0)
+        {
+            settings["WorkerTypes:telemetry:MaxConcurrentParses"] = parses.ToString(CultureInfo.InvariantCulture);
+        }
         if (dop > 0)
         {
             settings["WorkerTypes:telemetry:MaxDegreeOfParallelism"] = dop.ToString(CultureInfo.InvariantCulture);
         }
         await using var first = await BenchHost.StartAsync(server, settings, ownSessions);
         await using var second = await BenchHost.JoinAsync(first, settings, ownSessions);
-        Console.WriteLine($"- Engine settings: {(chunkSize > 0 ? $"{chunkSize} match(es)" : "the module's default matches")} per chunk, {(dop > 0 ? $"{dop} at once" : "the module's default at once")} per chunk, a telemetry server of {workers} workers per host, "
-            + "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (README: telemetry hosts)");
+        Console.WriteLine($"- Engine settings: {(chunkSize > 0 ? $"{chunkSize} match(es)" : "the module's default matches")} per chunk, {(dop > 0 ? $"{dop} at once" : "the module's default at once")} per chunk, a telemetry server of {workers} workers per host, {(parses > 0 ? parses : Environment.ProcessorCount)} parses at once per host, "
+            + "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (README: telemetry hosts)" + string.Concat(extraSettings.Select(kv => $", {kv.Key}={kv.Value}")));
         Console.WriteLine(ownSessions
             ? "- Hosts in sessions of their own (setsid), as a service manager starts them: each gets its own CPU share on a busy machine"
             : "- Hosts in the benchmark's session: with autogroup scheduling they share one CPU share with the loop's process on a busy machine");
@@ -117,25 +138,23 @@ internal static class TelemetryBench
         await first.UntilJitIdleAsync();
         await second.UntilJitIdleAsync();
         var idleFrom = first.CpuTime() + second.CpuTime();
-        var idleStats = await DatabaseStatsAsync(first);
         var idleClock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(5));
         var idleCpuPerSecond = (first.CpuTime() + second.CpuTime() - idleFrom).TotalSeconds / idleClock.Elapsed.TotalSeconds;
-        var idleStatsPerSecond = (await DatabaseStatsAsync(first)).Zip(idleStats).Select(pair => (pair.First - pair.Second) / idleClock.Elapsed.TotalSeconds).ToArray();
 
         // Intake (not timed as processing): one multipart request; its end sweeps the 40 pending matches into one batch.
         using var form = Form(files);
         clock.Restart();
         var intake = await first.PostAsync("/api/telemetry/matches", form);
         // CPU from here: the upload (reading 40 files, storing them) is intake, not processing; the batch starts now.
+        var windowFrom = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC on Linux: lines the window up with `perf record -k CLOCK_MONOTONIC`
         var cpuBefore = (First: first.CpuTime(), Second: second.CpuTime());
         var databaseBefore = await BackendTicksAsync(first);
-        var statsBefore = await DatabaseStatsAsync(first);
-        var statsClock = Stopwatch.StartNew();
         var jitBatch = (First: await first.JitAsync(), Second: await second.JitAsync());
         var batchId = intake.GetProperty("batchId").GetInt64();
         Console.WriteLine($"- Intake: {intake.GetProperty("registered").GetInt32()} matches uploaded and registered in {clock.Elapsed.TotalSeconds:0.0} s → batch {batchId}");
-        await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30));
+        await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
+        var windowTo = Stopwatch.GetTimestamp();
         var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
         var state = await first.ScalarAsync<string>("select state from app.batches where id = @id", batchId);
         var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and last_batch_id = @id", batchId);
@@ -146,15 +165,9 @@ internal static class TelemetryBench
         var databaseCpu = databaseAfter.Sum(b => b.Value.Ticks - databaseBefore.GetValueOrDefault(b.Key).Ticks) / 100.0;
         var databaseByType = string.Join(", ", databaseAfter.GroupBy(b => b.Value.Type).Select(g => string.Create(CultureInfo.InvariantCulture,
             $"{g.Key} {g.Sum(b => b.Value.Ticks - databaseBefore.GetValueOrDefault(b.Key).Ticks) / 100.0:0.00} s")));
-        // Backends report their counters at most once a second, idle ones after 10 s: read them after that, less what
-        // the idle hosts do in the same time.
-        await Task.Delay(TimeSpan.FromSeconds(11));
-        var statsAfter = await DatabaseStatsAsync(first);
-        var statsPerMatch = string.Join(", ", statsAfter.Zip(statsBefore).Select((pair, i) => string.Create(CultureInfo.InvariantCulture,
-            $"{(pair.First - pair.Second - idleStatsPerSecond[i] * statsClock.Elapsed.TotalSeconds) / matchCount:0.#} {DatabaseStatNames[i]}")));
         var jitDuring = $"{JitDelta(jitBatch.First, await first.JitAsync())} / {JitDelta(jitBatch.Second, await second.JitAsync())}";
         Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
-            + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the loop** (target ≥ 1.8×); both hosts used {hostCpu:0.0} CPU-s "
+            + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the parse-only loop**; both hosts used {hostCpu:0.0} CPU-s "
             + $"({jsonBytes / 1e6 / hostCpu:N0} MB of JSON per host CPU-second, engine and database client included; the two idle hosts burn "
             + $"{idleCpuPerSecond:0.00} CPU-s per second, {idleCpuPerSecond * engineSeconds:0.0} CPU-s of this run)");
 
@@ -165,8 +178,6 @@ internal static class TelemetryBench
             $"- CPU per match: loop {loopCpu / matchCount * 1000:0.0} ms; engine {engineCpuPerMatch * 1000:0.0} ms (hosts {hostCpu / matchCount * 1000:0.0} ms + PostgreSQL {databaseCpu / matchCount * 1000:0.0} ms): "
             + $"on {Environment.ProcessorCount} idle cores the engine could reach at most **{Environment.ProcessorCount * loopCpu / matchCount / engineCpuPerMatch:0.00}× the loop**"));
         Console.WriteLine($"- PostgreSQL backends of the bench database during the batch, by type: {databaseByType}");
-        Console.WriteLine($"- PostgreSQL work per match (pg_stat_database of the bench database, less the idle hosts' rate; the benchmark's polling included, "
-            + $"and the upload's TOAST rows may be reported late among the inserted): {statsPerMatch}");
         Console.WriteLine($"- Hosts sharing the batch (Hangfire server of each chunk's Processing state): {await SharesAsync(first, batchId)}");
         var timeline = await first.ScalarAsync<string>("""
             select format('chunk start after batch creation %s–%s s, chunk run %s–%s s (mean %s s), sum of runs %s s',
@@ -180,14 +191,43 @@ internal static class TelemetryBench
                 round(max((result ->> 'parseMilliseconds')::numeric)), round(avg((result ->> 'parseMilliseconds')::numeric)))
             from app.items where batch_id = @id
             """, batchId);
-        Console.WriteLine($"- Timeline: {timeline}; {parseMs}");
+        var tail = await first.ScalarAsync<string>("""
+            select format('the last match saved at %s s, the last chunk closed at %s s, the batch final at %s s (after batch creation)',
+                round(extract(epoch from (select max(processed_at) from app.telemetry_matches where last_batch_id = b.id) - b.created_at)::numeric, 3),
+                round(extract(epoch from (select max(finished_at) from app.chunks where batch_id = b.id) - b.created_at)::numeric, 3),
+                round(extract(epoch from b.finished_at - b.created_at)::numeric, 3))
+            from app.batches b where b.id = @id
+            """, batchId);
+        Console.WriteLine($"- Timeline: {timeline}; {parseMs}; {tail}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- Timed window on CLOCK_MONOTONIC (for `perf report --time`): {windowFrom / (double)Stopwatch.Frequency:0.000000},{windowTo / (double)Stopwatch.Frequency:0.000000}; host pids {first.ProcessId}, {second.ProcessId}"));
         Console.WriteLine($"- JIT in the hosts during the timed batch (host 1 / host 2, from their /metrics): {jitDuring}");
-        var inFlight = Environment.ProcessorCount; // MaxConcurrentParses per host (default: one per processor)
+        var inFlight = parses > 0 ? parses : Environment.ProcessorCount; // MaxConcurrentParses per host (default: one per processor)
         Console.WriteLine($"- Memory: host 1 {idleRss.First} → {first.PeakRssMb()} MB peak RSS, host 2 {idleRss.Second} → {second.PeakRssMb()} MB, "
             + $"{inFlight} matches in flight per host: **{Math.Max(first.PeakRssMb() - idleRss.First, second.PeakRssMb() - idleRss.Second) / (double)inFlight:0} MB per match in flight** (target ≤ 100 MB)");
-        await EngineFreeBoundAsync(first, batchId, warmUp.Count, loopRate, loopCpu / matchCount);
+        await using var sameWork = new SameWork(first);
+        var sameWorkRate = await EngineFreeBoundAsync(first, sameWork, batchId, warmUp.Count, loopRate, loopCpu / matchCount, engineRate);
+        var samples = new List<(double Loop, double Engine, double SameWork)> { (loopRate, engineRate, sameWorkRate) };
+        var ok = state == "succeeded" && processed == matchCount;
+        foreach (var set in moreSets)
+        {
+            var sample = await TimeSetAsync(first, second, sameWork, set, samples.Count + 1);
+            ok &= sample.Ok;
+            samples.Add((sample.Loop, sample.Engine, sample.SameWork));
+        }
+        if (samples.Count > 1)
+        {
+            static double Median(IEnumerable<double> values)
+            {
+                var sorted = values.Order().ToArray();
+                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"- **Over the {samples.Count} sets: the engine did {Median(samples.Select(s => s.Engine / s.SameWork)):0.00}× the loop doing the same work (median; "
+                + $"{string.Join(", ", samples.Select(s => $"{s.Engine / s.SameWork:0.00}×"))}; target ≥ 1.8×) and {Median(samples.Select(s => s.Engine / s.Loop)):0.00}× the parse-only loop** "
+                + $"({string.Join(", ", samples.Select(s => $"{s.Engine / s.Loop:0.00}×"))})"));
+        }
         Console.WriteLine($"- Load after: {Load()}");
-        return state == "succeeded" && processed == matchCount ? 0 : 1;
+        return ok ? 0 : 1;
     }
 
     /// <summary>
@@ -196,26 +236,24 @@ internal static class TelemetryBench
     /// (no Hangfire job, chunk, item or status write). Run over the timed batch's matches again (their rows replaced),
     /// after a pass over the warm-up matches (this process's JIT).
     /// </summary>
-    private static async Task EngineFreeBoundAsync(BenchHost host, long batchId, int warmUpCount, double loopRate, double loopCpuPerMatch)
+    private static async Task<double> EngineFreeBoundAsync(BenchHost host, SameWork sameWork, long batchId, int warmUpCount, double loopRate, double loopCpuPerMatch, double engineRate)
     {
-        await using var dataSource = NpgsqlDataSource.Create(host.ConnectionString);
-        var store = new TelemetryMatchStore(dataSource);
+        var dataSource = sameWork.DataSource;
         var timed = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
         var warm = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id <> @id and file_bytes > 1000000", batchId))
             .Split(' ').Take(warmUpCount).ToArray();
         // Two matches per core at once, as the two hosts parse (one per core each): while one waits on PostgreSQL the other parses.
         var threads = 2 * Environment.ProcessorCount;
-        async Task RunAsync(string[] ids) => await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = threads }, async (id, token) =>
-        {
-            MatchAggregate match;
-            await using (var stream = await TelemetryFileStore.OpenAsync(dataSource, id, token))
-            {
-                match = await TelemetryParser.ParseAsync(stream, token);
-            }
-            await store.SaveAsync(id, match, token);
-        });
+        async Task RunAsync(string[] ids) => await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            async (id, token) => await sameWork.HandleAsync(id, batchId, token));
+        await sameWork.WarmUpAsync(warm, batchId);
         await RunAsync(warm);
-        await RunAsync(warm);
+
+        var sequential = await sameWork.LoopAsync(timed, batchId);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- **Loop doing the same work** (the handler's work without the engine: mark processing, read the stored parts, parse, save; one match at a time, its waits on PostgreSQL included): "
+            + $"{sequential.Describe(timed.Length)} ({sequential.Rate / loopRate:0.00}× the parse-only loop): **the engine did {engineRate / sequential.Rate:0.00}× this loop** (target ≥ 1.8×)"));
+
         var databaseBefore = await BackendTicksAsync(host);
         var cpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
@@ -262,6 +300,100 @@ internal static class TelemetryBench
             $"- Engine-free bound (read parts, parse, save; {threads} at once in the benchmark's process, no engine): {timed.Length} matches in {seconds:0.00} s: "
             + $"**{rate:0.00} matches/s = {rate / loopRate:0.00}× the loop**; CPU per match {cpuPerMatch * 1000:0.0} ms (process {hostCpu / timed.Length * 1000:0.0} + PostgreSQL {databaseCpu / timed.Length * 1000:0.0} ms; "
             + $"the idle hosts' polling included): at most {Environment.ProcessorCount * loopCpuPerMatch / cpuPerMatch:0.00}× on {Environment.ProcessorCount} idle cores"));
+        return sequential.Rate;
+    }
+
+    /// <summary>
+    /// One more set of other matches timed the same way, side by side within seconds: the parse-only loop over them (from
+    /// memory), then the engine (uploaded as one batch), then the loop doing the same work over the same matches.
+    /// </summary>
+    private static async Task<(double Loop, double Engine, double SameWork, bool Ok)> TimeSetAsync(BenchHost first, BenchHost second, SameWork sameWork, IReadOnlyList<GeneratedMatch> files, int number)
+    {
+        var cpu = Environment.CpuUsage.TotalTime;
+        var clock = Stopwatch.StartNew();
+        await ParseAllAsync(files);
+        var loopRate = files.Count / clock.Elapsed.TotalSeconds;
+        var loopCpu = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds / files.Count;
+
+        using var form = Form(files);
+        var batchId = (await first.PostAsync("/api/telemetry/matches", form)).GetProperty("batchId").GetInt64();
+        var hostCpu = first.CpuTime() + second.CpuTime();
+        var database = await BackendTicksAsync(first);
+        await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
+        hostCpu = first.CpuTime() + second.CpuTime() - hostCpu;
+        var databaseCpu = (await BackendTicksAsync(first)).Sum(b => b.Value.Ticks - database.GetValueOrDefault(b.Key).Ticks) * 10.0;
+        var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
+        var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and last_batch_id = @id", batchId);
+        var engineRate = files.Count / engineSeconds;
+
+        var ids = (await first.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
+        var sequential = await sameWork.LoopAsync(ids, batchId);
+        var shares = await SharesAsync(first, batchId);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- Set {number} ({files.Count} other matches, {Load()}): parse-only loop {loopRate:0.00} matches/s (CPU {loopCpu:0.0} ms per match); engine {engineRate:0.00} matches/s "
+            + $"(CPU {(hostCpu.TotalMilliseconds + databaseCpu) / files.Count:0.0} ms per match, PostgreSQL included; {shares}); same-work loop {sequential.Describe(files.Count)}: "
+            + $"**the engine did {engineRate / sequential.Rate:0.00}× the same-work loop, {engineRate / loopRate:0.00}× the parse-only loop**"));
+        return (loopRate, engineRate, sequential.Rate, processed == files.Count);
+    }
+
+    /// <summary>
+    /// The handler's own work for one match without the engine — mark it processing, read its stored parts, parse, save —
+    /// in the benchmark's process: the old collector's sequential loop, doing what the engine's items do.
+    /// </summary>
+    private sealed class SameWork(BenchHost host) : IAsyncDisposable
+    {
+        public NpgsqlDataSource DataSource { get; } = NpgsqlDataSource.Create(host.ConnectionString);
+
+        private TelemetryMatchStore Store => field ??= new TelemetryMatchStore(DataSource);
+
+        public async Task HandleAsync(string id, long batchId, CancellationToken cancellationToken)
+        {
+            await Store.StartAsync(id, batchId, cancellationToken);
+            MatchAggregate match;
+            await using (var stream = await TelemetryFileStore.OpenAsync(DataSource, id, cancellationToken))
+            {
+                match = await TelemetryParser.ParseAsync(stream, cancellationToken);
+            }
+            await Store.SaveAsync(id, match, cancellationToken);
+        }
+
+        /// <summary>Runs the loop over <paramref name="ids"/> until this process's JIT is settled (its compiled-method count
+        /// grows by fewer than 20 in a pass, at most 8 passes), so the timed loop runs at its steady state as the hosts do.</summary>
+        public async Task WarmUpAsync(string[] ids, long batchId)
+        {
+            for (var pass = 0; pass < 8; pass++)
+            {
+                var methods = System.Runtime.JitInfo.GetCompiledMethodCount();
+                await LoopAsync(ids, batchId);
+                if (System.Runtime.JitInfo.GetCompiledMethodCount() - methods < 20)
+                {
+                    break;
+                }
+            }
+        }
+
+        public async Task<Timing> LoopAsync(string[] ids, long batchId)
+        {
+            var database = await BackendTicksAsync(host);
+            var cpu = Environment.CpuUsage.TotalTime;
+            var clock = Stopwatch.StartNew();
+            foreach (var id in ids)
+            {
+                await HandleAsync(id, batchId, CancellationToken.None);
+            }
+            var seconds = clock.Elapsed.TotalSeconds;
+            var processCpu = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+            var databaseCpu = (await BackendTicksAsync(host)).Sum(b => b.Value.Ticks - database.GetValueOrDefault(b.Key).Ticks) * 10.0;
+            return new Timing(ids.Length / seconds, seconds, processCpu / ids.Length, databaseCpu / ids.Length);
+        }
+
+        public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+        public sealed record Timing(double Rate, double Seconds, double ProcessCpuMs, double DatabaseCpuMs)
+        {
+            public string Describe(int matches) => string.Create(CultureInfo.InvariantCulture,
+                $"{matches} matches in {Seconds:0.00} s, {Rate:0.00} matches/s, CPU per match {ProcessCpuMs + DatabaseCpuMs:0.0} ms (process {ProcessCpuMs:0.0} + PostgreSQL {DatabaseCpuMs:0.0} ms)");
+        }
     }
 
     /// <summary>CPU ticks (1/100 s) and type of each PostgreSQL backend on the bench database (client backends,
@@ -290,17 +422,9 @@ internal static class TelemetryBench
         return backends;
     }
 
-    private static readonly string[] DatabaseStatNames = ["transactions", "rows returned", "rows fetched", "rows inserted", "rows updated", "rows deleted"];
-
-    /// <summary>The database's counters (pg_stat_database; the statistics collector may lag a few hundred ms behind).</summary>
-    private static async Task<long[]> DatabaseStatsAsync(BenchHost host)
-    {
-        var text = await host.ScalarAsync<string>("""
-            select concat_ws(' ', xact_commit + xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted)
-            from pg_stat_database where datname = current_database() and @id = @id
-            """, 0);
-        return text.Split(' ').Select(value => long.Parse(value, CultureInfo.InvariantCulture)).ToArray();
-    }
+    /// <summary>How often the timed batches' state is polled: their time comes from the database's timestamps, not from
+    /// the poll, so the poll only has to be cheap (it runs on the same two cores as the batch).</summary>
+    private const int FinalPollMs = 100;
 
     /// <summary>Small matches per settling round of the warm-up.</summary>
     private const int SettleRoundMatches = 80;

@@ -55,9 +55,12 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    // The inner stream is disposed once: Stream.DisposeAsync calls Dispose(true) after DisposeAsync's own work.
+    private int _disposed;
+
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             inner.Dispose();
         }
@@ -66,7 +69,10 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
 
     public override async ValueTask DisposeAsync()
     {
-        await inner.DisposeAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await inner.DisposeAsync();
+        }
         await base.DisposeAsync();
     }
 

@@ -103,6 +103,7 @@ public sealed class TelemetryFileStore
     {
         private Stream? _part;
         private bool _done;
+        private int _disposed;
 
         public override bool CanRead => true;
 
@@ -158,21 +159,29 @@ public sealed class TelemetryFileStore
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+        // Disposed once only, however often it is asked: the first dispose puts the connection back in the pool, and Npgsql
+        // reuses the connection's reader for its next user, so a later reader.Dispose would close that user's reader. The
+        // stream is disposed at least twice in the handler (the parser's gzip stream owns its input, and so does the caller).
+        private bool TakeDispose() => Interlocked.Exchange(ref _disposed, 1) == 0;
+
         public override async ValueTask DisposeAsync()
         {
-            if (_part is not null)
+            if (TakeDispose())
             {
-                await _part.DisposeAsync();
+                if (_part is not null)
+                {
+                    await _part.DisposeAsync();
+                }
+                await reader.DisposeAsync();
+                await command.DisposeAsync();
+                await connection.DisposeAsync();
             }
-            await reader.DisposeAsync();
-            await command.DisposeAsync();
-            await connection.DisposeAsync();
             await base.DisposeAsync();
         }
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && TakeDispose())
             {
                 _part?.Dispose();
                 reader.Dispose();
