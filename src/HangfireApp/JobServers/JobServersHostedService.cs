@@ -160,6 +160,7 @@ internal sealed partial class JobServersHostedService(
             // Retries are Scheduled jobs and sweeps run every few seconds: look for due ones every second.
             SchedulePollingInterval = TimeSpan.FromSeconds(1),
             ServerTimeout = TimeSpan.FromMinutes(2),
+            IsLightweightServer = !server.RunsSchedulers,
         };
         // Hangfire marks this overload obsolete for 2.0 but it is the one that takes the DI-built
         // performer (our activator and filters) for a server created at start; Hangfire.NetCore's

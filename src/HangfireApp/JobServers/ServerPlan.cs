@@ -3,13 +3,20 @@ using Microsoft.Extensions.Options;
 
 namespace HangfireApp.JobServers;
 
-/// <summary>One job server as it will run: the configured entry with its queues expanded.</summary>
-public sealed record PlannedServer(string Name, IReadOnlyList<string> Queues, int WorkerCount);
+/// <summary>
+/// One job server as it will run: the configured entry with its queues expanded. Only the process's first server runs
+/// Hangfire's schedulers (delayed and recurring jobs) and storage maintenance (<see cref="RunsSchedulers"/>); the others
+/// run workers only (Hangfire's lightweight servers).
+/// </summary>
+public sealed record PlannedServer(string Name, IReadOnlyList<string> Queues, int WorkerCount, bool RunsSchedulers = true);
 
 /// <summary>
 /// Turns <c>Hangfire:Servers</c> into the servers this process runs. An empty list means one default server
 /// on every enabled worker type's queues. The maintenance queue (sweeps, continuations) goes to the first
-/// server when no entry lists it, so housekeeping always runs wherever jobs run.
+/// server when no entry lists it, so housekeeping always runs wherever jobs run. So do Hangfire's schedulers and
+/// storage maintenance, on the first server only: in a second server of the same process they would only poll again
+/// for the same due jobs every second and take the same distributed locks (a process of two servers made about four
+/// such round trips a second while idle).
 /// </summary>
 public sealed class ServerPlan(IOptions<HangfireOptions> options, IQueueCatalog catalog)
 {
@@ -37,6 +44,7 @@ public sealed class ServerPlan(IOptions<HangfireOptions> options, IQueueCatalog 
                 .SelectMany(QueueNames.Expand)
                 .Distinct()
                 .Order(StringComparer.Ordinal)],
-            entry.WorkerCount))];
+            entry.WorkerCount,
+            RunsSchedulers: index == 0))];
     }
 }

@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using Hangfire;
+using Hangfire.States;
 using HangfireApp.JobServers;
 using HangfireApp.Tests.Infrastructure;
 
@@ -33,6 +35,30 @@ public sealed class JobServerTests
         fetchers.WorkerCount.ShouldBe(7);
         fetchers.Queues.ShouldBe(["default", "scrape", "scrape-1-high", "scrape-2-normal", "scrape-3-low"], ignoreOrder: true);
         servers!.ShouldAllBe(server => server.Heartbeat != null);
+    }
+
+    [Fact]
+    public async Task OnlyTheFirstServer_RunsTheSchedulers_AndDelayedJobsStillRun()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var app = new AppFactory(database, new Dictionary<string, string?>
+        {
+            ["Hangfire:Servers:0:Name"] = "scanners",
+            ["Hangfire:Servers:0:Queues:0"] = "packages",
+            ["Hangfire:Servers:0:WorkerCount"] = "1",
+            ["Hangfire:Servers:1:Name"] = "general",
+            ["Hangfire:Servers:1:Queues:0"] = "default",
+            ["Hangfire:Servers:1:WorkerCount"] = "1",
+        });
+        using var client = app.ApiClient();
+        await Eventually.Until(() => client.GetFromJsonAsync<List<ServerView>>("/api/servers", TestContext.Current.CancellationToken)!,
+            list => list!.Count == 2, because: "both servers to announce themselves");
+
+        app.Service<ServerPlan>().Servers.Select(server => server.RunsSchedulers).ShouldBe([true, false]);
+        // Due on the second server's queue: the first server's scheduler moves it there, the second's worker runs it.
+        var jobId = app.Service<IBackgroundJobClient>().Schedule(() => System.Console.WriteLine("due"), TimeSpan.FromSeconds(1));
+        await Eventually.Until(() => Task.FromResult(app.Service<JobStorage>().GetConnection().GetStateData(jobId)?.Name),
+            state => state == SucceededState.StateName, TimeSpan.FromSeconds(30), "the delayed job to run");
     }
 
     [Fact]
