@@ -72,6 +72,8 @@ node_env=(
   RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   RABBITMQ_NODE_PORT="$port"
   RABBITMQ_DIST_PORT="$dist_port"
+  # RABBITMQ_NODE_IP_ADDRESS binds AMQP only; the Erlang distribution listener would take every interface.
+  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
   ERL_EPMD_PORT="$epmd_port"
   ERL_EPMD_ADDRESS=127.0.0.1
   RABBITMQ_MNESIA_BASE="$base/mnesia"
@@ -84,6 +86,8 @@ ctl() { as_owner "${node_env[@]}" rabbitmqctl -n "$node" -q "$@"; }
 
 if [[ ${1:-} == stop ]]; then
   ctl stop >/dev/null 2>&1 && log "stopped $node" || log "$node is not running"
+  # The node's epmd (on this script's own port) outlives the node; it refuses to stop while any node is registered.
+  as_owner ERL_EPMD_PORT="$epmd_port" epmd -kill >/dev/null 2>&1 || true
   exit 0
 fi
 

@@ -81,9 +81,10 @@ public static class BatchEngineSetup
         services.AddTransient<ConsoleRetentionSweep>();
         // One try per job run: Hangfire retries the job with growing delays (WebhookJob).
         services.AddOutboundHttpClient(WebhookJob.HttpClientName, WebhookJob.Section, options => options.MaxAttempts = 1);
-        services.AddHostedService<SweepSchedule>();
+        // Dead lock holders first: its start releases locks a crashed process left, before the recurring jobs are registered.
         services.AddSingleton<DeadLockHolders>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadLockHolders>());
+        services.AddHostedService<SweepSchedule>();
         services.AddHostedService<ChunkJobParking>();
         return services;
     }

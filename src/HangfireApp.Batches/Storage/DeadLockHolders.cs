@@ -32,6 +32,31 @@ public sealed partial class DeadLockHolders(NpgsqlDataSource dataSource, IOption
 {
     private bool _stamped;
 
+    /// <summary>
+    /// One release before the host goes on starting: the hosted services after this one register the recurring jobs
+    /// (the engine's sweeps, the modules' schedules), each under its <c>recurring-job:ID</c> lock. A process killed while
+    /// its scheduler held one of those left the row behind, and the registration waited Hangfire's 15 s for it and
+    /// failed the start — every start, since no live process was left to release it.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.LockHolderCheckInterval > TimeSpan.Zero)
+        {
+            try
+            {
+                foreach (var resource in await ReleaseAsync(cancellationToken))
+                {
+                    LogReleased(logger, resource);
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                LogCheckFailed(logger, e.Message); // the database is not there yet: the periodic check keeps trying
+            }
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var every = options.Value.LockHolderCheckInterval;
@@ -42,7 +67,7 @@ public sealed partial class DeadLockHolders(NpgsqlDataSource dataSource, IOption
         using var timer = new PeriodicTimer(every);
         try
         {
-            do
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {
@@ -58,7 +83,6 @@ public sealed partial class DeadLockHolders(NpgsqlDataSource dataSource, IOption
                     LogCheckFailed(logger, e.Message);
                 }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -8,7 +8,7 @@ namespace HangfireApp.Tests.Infrastructure;
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private static readonly string ServerConnectionString =
+    public static readonly string ServerConnectionString =
         Environment.GetEnvironmentVariable("HANGFIREAPP_TEST_CONNECTION")
         ?? "Host=127.0.0.1;Port=55432;Database=postgres;Username=hangfireapp;Password=hangfireapp";
 
