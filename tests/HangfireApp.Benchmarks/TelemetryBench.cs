@@ -38,15 +38,11 @@ internal static class TelemetryBench
 
         // Baseline, the old way: one match after another in one loop, same parser, same bytes (from memory: no I/O at all).
         await ParseAllAsync(warmUp); // warm-up (JIT: the loop's steady state), not timed: the matches the hosts warm up with
-        var cpu = Environment.CpuUsage.TotalTime;
         var allocated = GC.GetTotalAllocatedBytes();
         var loopFrom = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC on Linux: lines the loop up with `perf record -k CLOCK_MONOTONIC`
-        var clock = Stopwatch.StartNew();
-        await ParseAllAsync(files);
-        var loopSeconds = clock.Elapsed.TotalSeconds;
+        var (loopSeconds, loopCpu) = await TimeParseOnlyAsync(files);
         var allocatedPerMatch = (GC.GetTotalAllocatedBytes() - allocated) / (double)matchCount;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- Loop window on CLOCK_MONOTONIC (for `perf report --time`): {loopFrom / (double)Stopwatch.Frequency:0.000000},{Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:0.000000}; benchmark pid {Environment.ProcessId}"));
-        var loopCpu = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         var loopRate = matchCount / loopSeconds;
         Console.WriteLine($"- Loop: {matchCount} matches in {loopSeconds:0.00} s: **{loopRate:0.00} matches/s**; parser {jsonBytes / 1e6 / loopCpu:N0} MB of JSON per CPU-second "
             + $"({jsonBytes / 1e6 / loopSeconds:N0} MB/s wall, one thread); {allocatedPerMatch / 1024:N0} KB allocated per match");
@@ -55,7 +51,7 @@ internal static class TelemetryBench
         // matches, from memory). On real cores that is about Cores× the loop; shared cores (SMT siblings, a busy
         // hypervisor) give less, and no engine can beat it.
         var parallelCpu = Environment.CpuUsage.TotalTime;
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             async (file, _) => await ParseAllAsync([file]));
         var parallelSeconds = clock.Elapsed.TotalSeconds;
@@ -162,9 +158,9 @@ internal static class TelemetryBench
         var engineRate = matchCount / engineSeconds;
         var hostCpu = (first.CpuTime() - cpuBefore.First + (second.CpuTime() - cpuBefore.Second)).TotalSeconds;
         var databaseAfter = await BackendTicksAsync(first);
-        var databaseCpu = databaseAfter.Sum(b => b.Value.Ticks - databaseBefore.GetValueOrDefault(b.Key).Ticks) / 100.0;
+        var databaseCpu = CpuSeconds(databaseAfter, databaseBefore);
         var databaseByType = string.Join(", ", databaseAfter.GroupBy(b => b.Value.Type).Select(g => string.Create(CultureInfo.InvariantCulture,
-            $"{g.Key} {g.Sum(b => b.Value.Ticks - databaseBefore.GetValueOrDefault(b.Key).Ticks) / 100.0:0.00} s")));
+            $"{g.Key} {CpuSeconds(g.ToDictionary(), databaseBefore):0.00} s")));
         var jitDuring = $"{JitDelta(jitBatch.First, await first.JitAsync())} / {JitDelta(jitBatch.Second, await second.JitAsync())}";
         Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
             + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the parse-only loop**; both hosts used {hostCpu:0.0} CPU-s "
@@ -239,7 +235,7 @@ internal static class TelemetryBench
     private static async Task<double> EngineFreeBoundAsync(BenchHost host, SameWork sameWork, long batchId, int warmUpCount, double loopRate, double loopCpuPerMatch, double engineRate)
     {
         var dataSource = sameWork.DataSource;
-        var timed = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
+        var timed = await MatchIdsAsync(host, batchId);
         var warm = (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id <> @id and file_bytes > 1000000", batchId))
             .Split(' ').Take(warmUpCount).ToArray();
         // Two matches per core at once, as the two hosts parse (one per core each): while one waits on PostgreSQL the other parses.
@@ -261,7 +257,7 @@ internal static class TelemetryBench
         var seconds = clock.Elapsed.TotalSeconds;
         var hostCpu = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         var databaseAfter = await BackendTicksAsync(host);
-        var databaseCpu = databaseAfter.Sum(b => b.Value.Ticks - databaseBefore.GetValueOrDefault(b.Key).Ticks) / 100.0;
+        var databaseCpu = CpuSeconds(databaseAfter, databaseBefore);
         var rate = timed.Length / seconds;
         var cpuPerMatch = (hostCpu + databaseCpu) / timed.Length;
         // Where the bound's CPU goes, one thread at a time: reading the stored parts alone, then parsing from them.
@@ -309,11 +305,9 @@ internal static class TelemetryBench
     /// </summary>
     private static async Task<(double Loop, double Engine, double SameWork, bool Ok)> TimeSetAsync(BenchHost first, BenchHost second, SameWork sameWork, IReadOnlyList<GeneratedMatch> files, int number)
     {
-        var cpu = Environment.CpuUsage.TotalTime;
-        var clock = Stopwatch.StartNew();
-        await ParseAllAsync(files);
-        var loopRate = files.Count / clock.Elapsed.TotalSeconds;
-        var loopCpu = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds / files.Count;
+        var (loopSeconds, loopCpuSeconds) = await TimeParseOnlyAsync(files);
+        var loopRate = files.Count / loopSeconds;
+        var loopCpu = loopCpuSeconds * 1000 / files.Count;
 
         using var form = Form(files);
         var batchId = (await first.PostAsync("/api/telemetry/matches", form)).GetProperty("batchId").GetInt64();
@@ -321,13 +315,12 @@ internal static class TelemetryBench
         var database = await BackendTicksAsync(first);
         await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
         hostCpu = first.CpuTime() + second.CpuTime() - hostCpu;
-        var databaseCpu = (await BackendTicksAsync(first)).Sum(b => b.Value.Ticks - database.GetValueOrDefault(b.Key).Ticks) * 10.0;
+        var databaseCpu = CpuSeconds(await BackendTicksAsync(first), database) * 1000;
         var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
         var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and last_batch_id = @id", batchId);
         var engineRate = files.Count / engineSeconds;
 
-        var ids = (await first.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
-        var sequential = await sameWork.LoopAsync(ids, batchId);
+        var sequential = await sameWork.LoopAsync(await MatchIdsAsync(first, batchId), batchId);
         var shares = await SharesAsync(first, batchId);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- Set {number} ({files.Count} other matches, {Load()}): parse-only loop {loopRate:0.00} matches/s (CPU {loopCpu:0.0} ms per match); engine {engineRate:0.00} matches/s "
@@ -383,7 +376,7 @@ internal static class TelemetryBench
             }
             var seconds = clock.Elapsed.TotalSeconds;
             var processCpu = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
-            var databaseCpu = (await BackendTicksAsync(host)).Sum(b => b.Value.Ticks - database.GetValueOrDefault(b.Key).Ticks) * 10.0;
+            var databaseCpu = CpuSeconds(await BackendTicksAsync(host), database) * 1000;
             return new Timing(ids.Length / seconds, seconds, processCpu / ids.Length, databaseCpu / ids.Length);
         }
 
@@ -395,6 +388,10 @@ internal static class TelemetryBench
                 $"{matches} matches in {Seconds:0.00} s, {Rate:0.00} matches/s, CPU per match {ProcessCpuMs + DatabaseCpuMs:0.0} ms (process {ProcessCpuMs:0.0} + PostgreSQL {DatabaseCpuMs:0.0} ms)");
         }
     }
+
+    /// <summary>The CPU seconds the backends of <paramref name="after"/> used since <paramref name="before"/> (backends new since count whole).</summary>
+    private static double CpuSeconds(Dictionary<int, (string Type, long Ticks)> after, Dictionary<int, (string Type, long Ticks)> before) =>
+        after.Sum(b => b.Value.Ticks - before.GetValueOrDefault(b.Key).Ticks) / 100.0;
 
     /// <summary>CPU ticks (1/100 s) and type of each PostgreSQL backend on the bench database (client backends,
     /// autovacuum workers), from /proc; a backend that starts and ends between two snapshots is not seen.</summary>
@@ -450,6 +447,10 @@ internal static class TelemetryBench
     private static string JitDelta((double Methods, double Seconds) before, (double Methods, double Seconds) after) =>
         string.Create(CultureInfo.InvariantCulture, $"{after.Methods - before.Methods:0} methods in {after.Seconds - before.Seconds:0.00} s");
 
+    /// <summary>The matches batch <paramref name="batchId"/> processed last.</summary>
+    private static async Task<string[]> MatchIdsAsync(BenchHost host, long batchId) =>
+        (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
+
     /// <summary>Which process ran which chunk: the Processing state Hangfire recorded for each chunk's job.</summary>
     private static Task<string> SharesAsync(BenchHost host, long batchId) => host.ScalarAsync<string>("""
         select string_agg(server || ': ' || chunks || ' chunks', ', ' order by server)
@@ -472,6 +473,15 @@ internal static class TelemetryBench
             form.Add(part, "file", $"match-{i:D4}.json.gz");
         }
         return form;
+    }
+
+    /// <summary>The parse-only loop over <paramref name="files"/>, timed: its wall seconds and this process's CPU seconds.</summary>
+    private static async Task<(double Seconds, double CpuSeconds)> TimeParseOnlyAsync(IEnumerable<GeneratedMatch> files)
+    {
+        var cpu = Environment.CpuUsage.TotalTime;
+        var clock = Stopwatch.StartNew();
+        await ParseAllAsync(files);
+        return (clock.Elapsed.TotalSeconds, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
     }
 
     private static async Task ParseAllAsync(IEnumerable<GeneratedMatch> files)

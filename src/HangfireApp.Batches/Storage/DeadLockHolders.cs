@@ -42,17 +42,7 @@ public sealed partial class DeadLockHolders(NpgsqlDataSource dataSource, IOption
     {
         if (options.Value.LockHolderCheckInterval > TimeSpan.Zero)
         {
-            try
-            {
-                foreach (var resource in await ReleaseAsync(cancellationToken))
-                {
-                    LogReleased(logger, resource);
-                }
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                LogCheckFailed(logger, e.Message); // the database is not there yet: the periodic check keeps trying
-            }
+            await CheckAsync(cancellationToken);
         }
         await base.StartAsync(cancellationToken);
     }
@@ -69,23 +59,28 @@ public sealed partial class DeadLockHolders(NpgsqlDataSource dataSource, IOption
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                try
-                {
-                    var released = await ReleaseAsync(stoppingToken);
-                    foreach (var resource in released)
-                    {
-                        LogReleased(logger, resource);
-                    }
-                }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
-                {
-                    // The database is down or restarting: exactly when this matters most, so keep trying.
-                    LogCheckFailed(logger, e.Message);
-                }
+                await CheckAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>One release, logged; a database that is down or restarting is logged and tried again next time (that is
+    /// exactly when dead holders appear).</summary>
+    private async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var resource in await ReleaseAsync(cancellationToken))
+            {
+                LogReleased(logger, resource);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            LogCheckFailed(logger, e.Message);
         }
     }
 

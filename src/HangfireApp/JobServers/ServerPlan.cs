@@ -8,7 +8,7 @@ namespace HangfireApp.JobServers;
 /// Hangfire's schedulers (delayed and recurring jobs) and storage maintenance (<see cref="RunsSchedulers"/>); the others
 /// run workers only (Hangfire's lightweight servers).
 /// </summary>
-public sealed record PlannedServer(string Name, IReadOnlyList<string> Queues, int WorkerCount, bool RunsSchedulers = true);
+public sealed record PlannedServer(string Name, IReadOnlyList<string> Queues, int WorkerCount, bool RunsSchedulers);
 
 /// <summary>
 /// Turns <c>Hangfire:Servers</c> into the servers this process runs. An empty list means one default server

@@ -24,9 +24,7 @@ public sealed class JobServerTests
         });
         using var client = app.ApiClient();
 
-        var servers = await Eventually.Until(
-            () => client.GetFromJsonAsync<List<ServerView>>("/api/servers", TestContext.Current.CancellationToken)!,
-            list => list!.Count == 2, because: "both servers to announce themselves");
+        var servers = await BothServersAsync(client);
 
         var scanners = servers!.Single(server => server.Name.Contains(".scanners:", StringComparison.Ordinal));
         scanners.WorkerCount.ShouldBe(3);
@@ -51,8 +49,7 @@ public sealed class JobServerTests
             ["Hangfire:Servers:1:WorkerCount"] = "1",
         });
         using var client = app.ApiClient();
-        await Eventually.Until(() => client.GetFromJsonAsync<List<ServerView>>("/api/servers", TestContext.Current.CancellationToken)!,
-            list => list!.Count == 2, because: "both servers to announce themselves");
+        await BothServersAsync(client);
 
         app.Service<ServerPlan>().Servers.Select(server => server.RunsSchedulers).ShouldBe([true, false]);
         // Due on the second server's queue: the first server's scheduler moves it there, the second's worker runs it.
@@ -97,4 +94,8 @@ public sealed class JobServerTests
         host.ExitCode.ShouldNotBe(0);
         host.Output.ShouldContain(message);
     }
+
+    private static Task<List<ServerView>?> BothServersAsync(HttpClient client) => Eventually.Until(
+        () => client.GetFromJsonAsync<List<ServerView>>("/api/servers", TestContext.Current.CancellationToken),
+        list => list!.Count == 2, because: "both servers to announce themselves");
 }
