@@ -145,6 +145,7 @@ internal static class TelemetryBench
         // CPU from here: the upload (reading 40 files, storing them) is intake, not processing; the batch starts now.
         var windowFrom = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC on Linux: lines the window up with `perf record -k CLOCK_MONOTONIC`
         var machineBefore = MachineTicks.Now();
+        var processesBefore = ProcessTicks();
         var cpuBefore = (First: first.CpuTime(), Second: second.CpuTime());
         var databaseBefore = await BackendTicksAsync(first);
         var hostsBatch = await HostsSample.TakeAsync(first, second);
@@ -152,7 +153,7 @@ internal static class TelemetryBench
         Console.WriteLine($"- Intake: {intake.GetProperty("registered").GetInt32()} matches uploaded and registered in {clock.Elapsed.TotalSeconds:0.0} s → batch {batchId}");
         await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
         var windowTo = Stopwatch.GetTimestamp();
-        var engineMachine = MachineTicks.Now().Since(machineBefore);
+        var engineMachine = MachineTicks.Now().Since(machineBefore) + "; CPU by process: " + CpuUsers(processesBefore, ProcessTicks(), first, second);
         var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
         var state = await first.ScalarAsync<string>("select state from app.batches where id = @id", batchId);
         var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and last_batch_id = @id", batchId);
@@ -350,8 +351,9 @@ internal static class TelemetryBench
         var hosts = await HostsSample.TakeAsync(first, second);
         var database = await BackendTicksAsync(first);
         var machine = MachineTicks.Now();
+        var processes = ProcessTicks();
         await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
-        var engineMachine = MachineTicks.Now().Since(machine);
+        var engineMachine = MachineTicks.Now().Since(machine) + "; CPU by process: " + CpuUsers(processes, ProcessTicks(), first, second);
         var hostsAfter = await HostsSample.TakeAsync(first, second);
         var hostCpu = hostsAfter.Cpu - hosts.Cpu;
         var databaseAfter = await BackendTicksAsync(first);
@@ -436,17 +438,17 @@ internal static class TelemetryBench
         string.Join(", ", after.GroupBy(b => b.Value.Type).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {CpuSeconds(g.ToDictionary(), before):0.00} s")));
 
     /// <summary>What both hosts have spent so far: CPU (from /proc), JIT-compiled methods and garbage collections (from their /metrics).</summary>
-    private sealed record HostsSample(TimeSpan Cpu, double JitMethods, long Gen0, long Gen1, long Gen2, double GcPauseSeconds, double Allocated)
+    private sealed record HostsSample(TimeSpan Cpu, double JitMethods, double JitSeconds, long Gen0, long Gen1, long Gen2, double GcPauseSeconds, double Allocated)
     {
         public static async Task<HostsSample> TakeAsync(BenchHost first, BenchHost second)
         {
             var (jit1, jit2, gc1, gc2) = (await first.JitAsync(), await second.JitAsync(), await first.GcAsync(), await second.GcAsync());
-            return new HostsSample(first.CpuTime() + second.CpuTime(), jit1.Methods + jit2.Methods, gc1.Gen0 + gc2.Gen0, gc1.Gen1 + gc2.Gen1,
+            return new HostsSample(first.CpuTime() + second.CpuTime(), jit1.Methods + jit2.Methods, jit1.Seconds + jit2.Seconds, gc1.Gen0 + gc2.Gen0, gc1.Gen1 + gc2.Gen1,
                 gc1.Gen2 + gc2.Gen2, gc1.PauseSeconds + gc2.PauseSeconds, gc1.Allocated + gc2.Allocated);
         }
 
         public string Since(HostsSample before, int matches) => string.Create(CultureInfo.InvariantCulture,
-            $"hosts' CPU {(Cpu - before.Cpu).TotalMilliseconds / matches:0.0} ms per match, {JitMethods - before.JitMethods:0} methods JIT-compiled, "
+            $"hosts' CPU {(Cpu - before.Cpu).TotalMilliseconds / matches:0.0} ms per match, {JitMethods - before.JitMethods:0} methods JIT-compiled in {(JitSeconds - before.JitSeconds) * 1000 / matches:0.0} ms per match, "
             + $"GCs gen0/gen1/gen2 {Gen0 - before.Gen0}/{Gen1 - before.Gen1}/{Gen2 - before.Gen2} pausing {(GcPauseSeconds - before.GcPauseSeconds) * 1000:0} ms, "
             + $"{(Allocated - before.Allocated) / matches / 1024:N0} KB allocated per match");
     }
@@ -614,6 +616,41 @@ internal static class TelemetryBench
             var total = Math.Max(1, busy + idle + stolen);
             return string.Create(CultureInfo.InvariantCulture, $"cores busy {100.0 * busy / total:0}%, idle {100.0 * idle / total:0}%, stolen {100.0 * stolen / total:0}%");
         }
+    }
+
+    /// <summary>CPU ticks (1/100 s, user + system) of every process on the machine, from /proc: who used the cores in a window.</summary>
+    private static Dictionary<int, (string Name, long Ticks)> ProcessTicks()
+    {
+        var ticks = new Dictionary<int, (string, long)>();
+        foreach (var folder in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        {
+            if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks[pid] = (name, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+        return ticks;
+    }
+
+    /// <summary>The CPU seconds each kind of process used between two <see cref="ProcessTicks"/>: the hosts, this benchmark,
+    /// PostgreSQL (all its processes), and the other processes by name (the three largest). Processes that ended are missed.</summary>
+    private static string CpuUsers(Dictionary<int, (string Name, long Ticks)> before, Dictionary<int, (string Name, long Ticks)> after, BenchHost first, BenchHost second)
+    {
+        var used = after.Select(p => (Who: p.Key == first.ProcessId || p.Key == second.ProcessId ? "hosts" : p.Key == Environment.ProcessId ? "benchmark" : p.Value.Name.StartsWith("kworker", StringComparison.Ordinal) ? "kworker" : p.Value.Name,
+            Ticks: p.Value.Ticks - (before.TryGetValue(p.Key, out var b) ? b.Ticks : 0)))
+            .GroupBy(p => p.Who).Select(g => (g.Key, Seconds: g.Sum(p => p.Ticks) / 100.0)).Where(g => g.Seconds > 0).OrderByDescending(g => g.Seconds).ToList();
+        return string.Join(", ", used.Take(6).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Seconds:0.00} s")));
     }
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1/5/15-min load average)" : "unknown";
