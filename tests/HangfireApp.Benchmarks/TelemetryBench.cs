@@ -660,7 +660,8 @@ internal static class TelemetryBench
     }
 
     /// <summary>The CPU seconds each kind of process used between two <see cref="ProcessTicks"/>: the hosts, this benchmark,
-    /// PostgreSQL (all its processes), and the other processes by name (the three largest). Processes that ended are missed.</summary>
+    /// PostgreSQL (all its processes), kernel workers, and the other processes by name; the six largest. Processes that ended
+    /// in the window are missed.</summary>
     private static string CpuUsers(Dictionary<int, (string Name, long Ticks)> before, Dictionary<int, (string Name, long Ticks)> after, BenchHost first, BenchHost second)
     {
         var used = after.Select(p => (Who: p.Key == first.ProcessId || p.Key == second.ProcessId ? "hosts" : p.Key == Environment.ProcessId ? "benchmark" : p.Value.Name.StartsWith("kworker", StringComparison.Ordinal) ? "kworker" : p.Value.Name,
