@@ -232,6 +232,27 @@ internal sealed class BenchHost : IAsyncDisposable
         return (methods, seconds);
     }
 
+    /// <summary>The host's garbage collections (gen0, gen1, gen2), their pause time and its allocated bytes so far, from its /metrics.</summary>
+    public async Task<(long Gen0, long Gen1, long Gen2, double PauseSeconds, double Allocated)> GcAsync()
+    {
+        var text = await GetTextAsync("/metrics");
+        long gen0 = 0, gen1 = 0, gen2 = 0;
+        double pause = 0, allocated = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            var value = line.StartsWith("system_runtime_dotnet_gc_", StringComparison.Ordinal) ? line[(line.LastIndexOf(' ') + 1)..] : null;
+            switch (value is null ? "" : line[..line.LastIndexOf(' ')])
+            {
+                case "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen0\"}": gen0 = long.Parse(value!, CultureInfo.InvariantCulture); break;
+                case "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen1\"}": gen1 = long.Parse(value!, CultureInfo.InvariantCulture); break;
+                case "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen2\"}": gen2 = long.Parse(value!, CultureInfo.InvariantCulture); break;
+                case "system_runtime_dotnet_gc_pause_time": pause = double.Parse(value!, CultureInfo.InvariantCulture); break;
+                case "system_runtime_dotnet_gc_heap_total_allocated": allocated = double.Parse(value!, CultureInfo.InvariantCulture); break;
+            }
+        }
+        return (gen0, gen1, gen2, pause, allocated);
+    }
+
     /// <summary>
     /// Until the host's background JIT (tiering up what a warm-up ran) has settled: fewer than 5 methods compiled in
     /// half a second (the /metrics read itself compiles a few). Instead of a fixed pause, which is too short on a busy

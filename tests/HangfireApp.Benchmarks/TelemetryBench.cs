@@ -40,12 +40,12 @@ internal static class TelemetryBench
         await ParseAllAsync(warmUp); // warm-up (JIT: the loop's steady state), not timed: the matches the hosts warm up with
         var allocated = GC.GetTotalAllocatedBytes();
         var loopFrom = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC on Linux: lines the loop up with `perf record -k CLOCK_MONOTONIC`
-        var (loopSeconds, loopCpu) = await TimeParseOnlyAsync(files);
+        var (loopSeconds, loopCpu, loopMachine) = await TimeParseOnlyAsync(files);
         var allocatedPerMatch = (GC.GetTotalAllocatedBytes() - allocated) / (double)matchCount;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- Loop window on CLOCK_MONOTONIC (for `perf report --time`): {loopFrom / (double)Stopwatch.Frequency:0.000000},{Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:0.000000}; benchmark pid {Environment.ProcessId}"));
         var loopRate = matchCount / loopSeconds;
         Console.WriteLine($"- Loop: {matchCount} matches in {loopSeconds:0.00} s: **{loopRate:0.00} matches/s**; parser {jsonBytes / 1e6 / loopCpu:N0} MB of JSON per CPU-second "
-            + $"({jsonBytes / 1e6 / loopSeconds:N0} MB/s wall, one thread); {allocatedPerMatch / 1024:N0} KB allocated per match");
+            + $"({jsonBytes / 1e6 / loopSeconds:N0} MB/s wall, one thread); {allocatedPerMatch / 1024:N0} KB allocated per match; machine: {loopMachine}");
 
         // The machine's own limit for this work: the same loop on one thread per core (each parses its share of the
         // matches, from memory). On real cores that is about Cores× the loop; shared cores (SMT siblings, a busy
@@ -128,6 +128,19 @@ internal static class TelemetryBench
                 break;
             }
         }
+        // Then the full-size warm-up matches again, round after round (deleted first, so that each upload registers and
+        // processes them anew), until the JIT settles: the timed batches' own paths (uploads of 2 MB files stored in
+        // parts, reads of several parts, tables of 100 players) run a few times per batch only. Settled on small matches
+        // alone, the hosts still JIT-compiled 90–500 methods in each timed batch: up to 50 ms a match, in the window.
+        var warmIds = string.Join(", ", Enumerable.Range(1001, warmUp.Count).Select(seed => $"'{MatchGenerator.MatchIdFor(seed)}'"));
+        for (var round = 0; round < settleRounds; round++)
+        {
+            await first.ScalarAsync<long>($"with gone as (delete from app.telemetry_matches where match_id in ({warmIds}) returning 1) select count(*) + 0 * @id from gone", 0);
+            if (await WarmUpRoundAsync(first, second, warmUp, warmRounds) < SettledJitMethods)
+            {
+                break;
+            }
+        }
         Console.WriteLine($"- Warm-up, not timed (rounds of other matches; JIT per host): {string.Join("; ", warmRounds)}");
         // What the two hosts burn doing nothing (polling, heartbeats, metrics), to tell it from the work; after the
         // warm-up's background compilation has settled. The 5 s below is the measurement's window, not a wait.
@@ -140,17 +153,22 @@ internal static class TelemetryBench
 
         // Intake (not timed as processing): one multipart request; its end sweeps the 40 pending matches into one batch.
         using var form = Form(files);
+        // The hosts' JIT and GC counters come from their /metrics, and a scrape costs a busy host ~10 ms of CPU and can take
+        // a second to answer: read before the upload and after the batch, never inside the timed window.
+        var hostsBatch = await HostsSample.TakeAsync(first, second);
         clock.Restart();
         var intake = await first.PostAsync("/api/telemetry/matches", form);
         // CPU from here: the upload (reading 40 files, storing them) is intake, not processing; the batch starts now.
-        var windowFrom = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC on Linux: lines the window up with `perf record -k CLOCK_MONOTONIC`
         var cpuBefore = (First: first.CpuTime(), Second: second.CpuTime());
+        var windowFrom = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC on Linux: lines the window up with `perf record -k CLOCK_MONOTONIC`
+        var machineBefore = MachineTicks.Now();
+        var processesBefore = ProcessTicks();
         var databaseBefore = await BackendTicksAsync(first);
-        var jitBatch = (First: await first.JitAsync(), Second: await second.JitAsync());
         var batchId = intake.GetProperty("batchId").GetInt64();
         Console.WriteLine($"- Intake: {intake.GetProperty("registered").GetInt32()} matches uploaded and registered in {clock.Elapsed.TotalSeconds:0.0} s → batch {batchId}");
         await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
         var windowTo = Stopwatch.GetTimestamp();
+        var engineMachine = MachineTicks.Now().Since(machineBefore) + "; CPU by process: " + CpuUsers(processesBefore, ProcessTicks(), first, second);
         var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
         var state = await first.ScalarAsync<string>("select state from app.batches where id = @id", batchId);
         var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and last_batch_id = @id", batchId);
@@ -159,13 +177,12 @@ internal static class TelemetryBench
         var hostCpu = (first.CpuTime() - cpuBefore.First + (second.CpuTime() - cpuBefore.Second)).TotalSeconds;
         var databaseAfter = await BackendTicksAsync(first);
         var databaseCpu = CpuSeconds(databaseAfter, databaseBefore);
-        var databaseByType = string.Join(", ", databaseAfter.GroupBy(b => b.Value.Type).Select(g => string.Create(CultureInfo.InvariantCulture,
-            $"{g.Key} {CpuSeconds(g.ToDictionary(), databaseBefore):0.00} s")));
-        var jitDuring = $"{JitDelta(jitBatch.First, await first.JitAsync())} / {JitDelta(jitBatch.Second, await second.JitAsync())}";
+        var databaseByType = ByType(databaseAfter, databaseBefore);
+        var hostsDuring = (await HostsSample.TakeAsync(first, second)).Since(hostsBatch, matchCount);
         Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
             + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the parse-only loop**; both hosts used {hostCpu:0.0} CPU-s "
             + $"({jsonBytes / 1e6 / hostCpu:N0} MB of JSON per host CPU-second, engine and database client included; the two idle hosts burn "
-            + $"{idleCpuPerSecond:0.00} CPU-s per second, {idleCpuPerSecond * engineSeconds:0.0} CPU-s of this run)");
+            + $"{idleCpuPerSecond:0.00} CPU-s per second, {idleCpuPerSecond * engineSeconds:0.0} CPU-s of this run); machine from the intake's answer to the batch's end: {engineMachine}");
 
         // What the engine would reach on idle cores, from CPU alone (far less sensitive to load than wall time): all of
         // its CPU per match (both hosts and this database's PostgreSQL backends) against the loop's.
@@ -195,8 +212,43 @@ internal static class TelemetryBench
             from app.batches b where b.id = @id
             """, batchId);
         Console.WriteLine($"- Timeline: {timeline}; {parseMs}; {tail}");
+        // The batch's start-up, where the cores wait for the engine: its chunks' jobs created (Enqueued), taken by a
+        // worker (Processing) and claimed (chunk started), each the earliest of the batch, then the first match saved.
+        var startUp = await first.ScalarAsync<string>("""
+            select format('jobs enqueued at %s–%s s, first Processing at %s s (the 4th at %s s), first chunk claimed at %s s, first match saved at %s s (after batch creation)',
+                round(extract(epoch from min(s.createdat) filter (where s.name = 'Enqueued') - b.created_at)::numeric, 3),
+                round(extract(epoch from max(s.createdat) filter (where s.name = 'Enqueued') - b.created_at)::numeric, 3),
+                round(extract(epoch from min(s.createdat) filter (where s.name = 'Processing') - b.created_at)::numeric, 3),
+                round(extract(epoch from (array_agg(s.createdat order by s.createdat) filter (where s.name = 'Processing'))[4] - b.created_at)::numeric, 3),
+                round(extract(epoch from min(c.started_at) - b.created_at)::numeric, 3),
+                round(extract(epoch from (select min(processed_at) from app.telemetry_matches where last_batch_id = b.id) - b.created_at)::numeric, 3))
+            from app.batches b join app.chunks c on c.batch_id = b.id join hangfire.state s on s.jobid = c.hangfire_job_id::bigint
+            where b.id = @id group by b.id, b.created_at
+            """, batchId);
+        Console.WriteLine($"- Start-up: {startUp}");
+        // When the two cores can have been short of parse work: each match's parse ran from (its save's transaction start −
+        // its parse time) to its save's transaction start; sampled every 5 ms from batch creation to batch final.
+        var shortOfParses = await first.ScalarAsync<string>($"""
+            with parses as (
+                select m.processed_at - make_interval(secs => (i.result ->> 'parseMilliseconds')::float8 / 1000) as started, m.processed_at as ended
+                from app.items i join app.telemetry_matches m on m.match_id = i.payload ->> 'matchId'
+                where i.batch_id = @id),
+            samples as (
+                select t, (select count(*) from parses p where p.started <= t and p.ended > t) as running
+                from app.batches b, generate_series(b.created_at, b.finished_at, interval '5 ms') t where b.id = @id),
+            bounds as (select min(started) as first_start, max(ended) as last_end from parses),
+            last_full as (select max(t) as t from samples where running >= {Environment.ProcessorCount})
+            select format('fewer parses running than cores: %s ms in all; before the first parse %s ms, between the first and the last %s ms, from the last moment all cores had one to the last parse''s end %s ms, after it %s ms',
+                5 * count(*) filter (where running < {Environment.ProcessorCount}),
+                5 * count(*) filter (where t < first_start),
+                5 * count(*) filter (where running < {Environment.ProcessorCount} and t >= first_start and t <= (select t from last_full)),
+                5 * count(*) filter (where t > (select t from last_full) and t < last_end),
+                5 * count(*) filter (where t >= last_end))
+            from samples, bounds where @id = @id
+            """, batchId);
+        Console.WriteLine($"- Parse coverage (sampled every 5 ms): {shortOfParses}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- Timed window on CLOCK_MONOTONIC (for `perf report --time`): {windowFrom / (double)Stopwatch.Frequency:0.000000},{windowTo / (double)Stopwatch.Frequency:0.000000}; host pids {first.ProcessId}, {second.ProcessId}"));
-        Console.WriteLine($"- JIT in the hosts during the timed batch (host 1 / host 2, from their /metrics): {jitDuring}");
+        Console.WriteLine($"- The hosts during the upload and the timed batch (both, from their /metrics): {hostsDuring}");
         var inFlight = parses > 0 ? parses : Environment.ProcessorCount; // MaxConcurrentParses per host (default: one per processor)
         Console.WriteLine($"- Memory: host 1 {idleRss.First} → {first.PeakRssMb()} MB peak RSS, host 2 {idleRss.Second} → {second.PeakRssMb()} MB, "
             + $"{inFlight} matches in flight per host: **{Math.Max(first.PeakRssMb() - idleRss.First, second.PeakRssMb() - idleRss.Second) / (double)inFlight:0} MB per match in flight** (target ≤ 100 MB)");
@@ -305,17 +357,23 @@ internal static class TelemetryBench
     /// </summary>
     private static async Task<(double Loop, double Engine, double SameWork, bool Ok)> TimeSetAsync(BenchHost first, BenchHost second, SameWork sameWork, IReadOnlyList<GeneratedMatch> files, int number)
     {
-        var (loopSeconds, loopCpuSeconds) = await TimeParseOnlyAsync(files);
+        var (loopSeconds, loopCpuSeconds, loopMachine) = await TimeParseOnlyAsync(files);
         var loopRate = files.Count / loopSeconds;
         var loopCpu = loopCpuSeconds * 1000 / files.Count;
 
         using var form = Form(files);
+        var hosts = await HostsSample.TakeAsync(first, second); // before the upload: no scrape in the timed window
         var batchId = (await first.PostAsync("/api/telemetry/matches", form)).GetProperty("batchId").GetInt64();
         var hostCpu = first.CpuTime() + second.CpuTime();
+        var machine = MachineTicks.Now();
+        var processes = ProcessTicks();
         var database = await BackendTicksAsync(first);
         await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
+        var engineMachine = MachineTicks.Now().Since(machine) + "; CPU by process: " + CpuUsers(processes, ProcessTicks(), first, second);
         hostCpu = first.CpuTime() + second.CpuTime() - hostCpu;
-        var databaseCpu = CpuSeconds(await BackendTicksAsync(first), database) * 1000;
+        var databaseAfter = await BackendTicksAsync(first);
+        var hostsAfter = await HostsSample.TakeAsync(first, second);
+        var databaseCpu = CpuSeconds(databaseAfter, database) * 1000;
         var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
         var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and last_batch_id = @id", batchId);
         var engineRate = files.Count / engineSeconds;
@@ -323,8 +381,8 @@ internal static class TelemetryBench
         var sequential = await sameWork.LoopAsync(await MatchIdsAsync(first, batchId), batchId);
         var shares = await SharesAsync(first, batchId);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"- Set {number} ({files.Count} other matches, {Load()}): parse-only loop {loopRate:0.00} matches/s (CPU {loopCpu:0.0} ms per match); engine {engineRate:0.00} matches/s "
-            + $"(CPU {(hostCpu.TotalMilliseconds + databaseCpu) / files.Count:0.0} ms per match, PostgreSQL included; {shares}); same-work loop {sequential.Describe(files.Count)}: "
+            $"- Set {number} ({files.Count} other matches, {Load()}): parse-only loop {loopRate:0.00} matches/s (CPU {loopCpu:0.0} ms per match; machine: {loopMachine}); engine {engineRate:0.00} matches/s "
+            + $"(CPU {(hostCpu.TotalMilliseconds + databaseCpu) / files.Count:0.0} ms per match, PostgreSQL included: hosts {hostCpu.TotalMilliseconds / files.Count:0.0} ms, PostgreSQL {ByType(databaseAfter, database)}; during the upload and the batch {hostsAfter.Since(hosts, files.Count)}; {shares}; machine: {engineMachine}); same-work loop {sequential.Describe(files.Count)}: "
             + $"**the engine did {engineRate / sequential.Rate:0.00}× the same-work loop, {engineRate / loopRate:0.00}× the parse-only loop**"));
         return (loopRate, engineRate, sequential.Rate, processed == files.Count);
     }
@@ -368,6 +426,7 @@ internal static class TelemetryBench
         public async Task<Timing> LoopAsync(string[] ids, long batchId)
         {
             var database = await BackendTicksAsync(host);
+            var machine = MachineTicks.Now();
             var cpu = Environment.CpuUsage.TotalTime;
             var clock = Stopwatch.StartNew();
             foreach (var id in ids)
@@ -377,16 +436,37 @@ internal static class TelemetryBench
             var seconds = clock.Elapsed.TotalSeconds;
             var processCpu = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
             var databaseCpu = CpuSeconds(await BackendTicksAsync(host), database) * 1000;
-            return new Timing(ids.Length / seconds, seconds, processCpu / ids.Length, databaseCpu / ids.Length);
+            var machineShares = MachineTicks.Now().Since(machine);
+            return new Timing(ids.Length / seconds, seconds, processCpu / ids.Length, databaseCpu / ids.Length, machineShares);
         }
 
         public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
-        public sealed record Timing(double Rate, double Seconds, double ProcessCpuMs, double DatabaseCpuMs)
+        public sealed record Timing(double Rate, double Seconds, double ProcessCpuMs, double DatabaseCpuMs, string Machine)
         {
             public string Describe(int matches) => string.Create(CultureInfo.InvariantCulture,
-                $"{matches} matches in {Seconds:0.00} s, {Rate:0.00} matches/s, CPU per match {ProcessCpuMs + DatabaseCpuMs:0.0} ms (process {ProcessCpuMs:0.0} + PostgreSQL {DatabaseCpuMs:0.0} ms)");
+                $"{matches} matches in {Seconds:0.00} s, {Rate:0.00} matches/s, CPU per match {ProcessCpuMs + DatabaseCpuMs:0.0} ms (process {ProcessCpuMs:0.0} + PostgreSQL {DatabaseCpuMs:0.0} ms; machine: {Machine})");
         }
+    }
+
+    /// <summary>The CPU seconds of <see cref="CpuSeconds"/> by backend type (client backends, autovacuum workers).</summary>
+    private static string ByType(Dictionary<int, (string Type, long Ticks)> after, Dictionary<int, (string Type, long Ticks)> before) =>
+        string.Join(", ", after.GroupBy(b => b.Value.Type).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {CpuSeconds(g.ToDictionary(), before):0.00} s")));
+
+    /// <summary>What both hosts have spent so far on the JIT and the garbage collector (from their /metrics).</summary>
+    private sealed record HostsSample(double JitMethods, double JitSeconds, long Gen0, long Gen1, long Gen2, double GcPauseSeconds, double Allocated)
+    {
+        public static async Task<HostsSample> TakeAsync(BenchHost first, BenchHost second)
+        {
+            var (jit1, jit2, gc1, gc2) = (await first.JitAsync(), await second.JitAsync(), await first.GcAsync(), await second.GcAsync());
+            return new HostsSample(jit1.Methods + jit2.Methods, jit1.Seconds + jit2.Seconds, gc1.Gen0 + gc2.Gen0, gc1.Gen1 + gc2.Gen1,
+                gc1.Gen2 + gc2.Gen2, gc1.PauseSeconds + gc2.PauseSeconds, gc1.Allocated + gc2.Allocated);
+        }
+
+        public string Since(HostsSample before, int matches) => string.Create(CultureInfo.InvariantCulture,
+            $"{JitMethods - before.JitMethods:0} methods JIT-compiled in {(JitSeconds - before.JitSeconds) * 1000 / matches:0.0} ms per match, "
+            + $"GCs gen0/gen1/gen2 {Gen0 - before.Gen0}/{Gen1 - before.Gen1}/{Gen2 - before.Gen2} pausing {(GcPauseSeconds - before.GcPauseSeconds) * 1000:0} ms, "
+            + $"{(Allocated - before.Allocated) / matches / 1024:N0} KB allocated per match");
     }
 
     /// <summary>The CPU seconds the backends of <paramref name="after"/> used since <paramref name="before"/> (backends new since count whole).</summary>
@@ -427,7 +507,7 @@ internal static class TelemetryBench
     private const int SettleRoundMatches = 80;
 
     /// <summary>A warm-up round stops the settling when each host's JIT compiled fewer methods than this in it.</summary>
-    private const int SettledJitMethods = 100;
+    private const int SettledJitMethods = 20;
 
     /// <summary>Uploads <paramref name="matches"/> as one batch, waits for it; returns the most methods either host compiled meanwhile.</summary>
     private static async Task<double> WarmUpRoundAsync(BenchHost first, BenchHost second, IReadOnlyList<GeneratedMatch> matches, List<string> log)
@@ -476,12 +556,13 @@ internal static class TelemetryBench
     }
 
     /// <summary>The parse-only loop over <paramref name="files"/>, timed: its wall seconds and this process's CPU seconds.</summary>
-    private static async Task<(double Seconds, double CpuSeconds)> TimeParseOnlyAsync(IEnumerable<GeneratedMatch> files)
+    private static async Task<(double Seconds, double CpuSeconds, string Machine)> TimeParseOnlyAsync(IEnumerable<GeneratedMatch> files)
     {
+        var machine = MachineTicks.Now();
         var cpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         await ParseAllAsync(files);
-        return (clock.Elapsed.TotalSeconds, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+        return (clock.Elapsed.TotalSeconds, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds, MachineTicks.Now().Since(machine));
     }
 
     private static async Task ParseAllAsync(IEnumerable<GeneratedMatch> files)
@@ -525,6 +606,68 @@ internal static class TelemetryBench
         });
         Console.WriteLine($"- {count} matches of {players} players (seeds {firstSeed}–{firstSeed + count - 1}) ready in {clock.Elapsed.TotalSeconds:0.0} s ({folder})");
         return matches;
+    }
+
+    /// <summary>
+    /// The machine's CPU time from /proc/stat (ticks of 10 ms, all cores): busy, idle and stolen by the hypervisor (time a
+    /// core wanted to run and the VM's host ran another guest instead). A timed window's shares tell a slow sample's cause:
+    /// idle cores are the engine's (or the loop's) to use, stolen time nobody's.
+    /// </summary>
+    private readonly record struct MachineTicks(long Busy, long Idle, long Stolen)
+    {
+        public static MachineTicks Now()
+        {
+            if (!File.Exists("/proc/stat"))
+            {
+                return default;
+            }
+            // cpu user nice system idle iowait irq softirq steal ...
+            var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            return new MachineTicks(f[0] + f[1] + f[2] + f[5] + f[6], f[3] + f[4], f[7]);
+        }
+
+        public string Since(MachineTicks before)
+        {
+            var (busy, idle, stolen) = (Busy - before.Busy, Idle - before.Idle, Stolen - before.Stolen);
+            var total = Math.Max(1, busy + idle + stolen);
+            return string.Create(CultureInfo.InvariantCulture, $"cores busy {100.0 * busy / total:0}%, idle {100.0 * idle / total:0}%, stolen {100.0 * stolen / total:0}%");
+        }
+    }
+
+    /// <summary>CPU ticks (1/100 s, user + system) of every process on the machine, from /proc: who used the cores in a window.</summary>
+    private static Dictionary<int, (string Name, long Ticks)> ProcessTicks()
+    {
+        var ticks = new Dictionary<int, (string, long)>();
+        foreach (var folder in Directory.Exists("/proc") ? Directory.EnumerateDirectories("/proc") : [])
+        {
+            if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks[pid] = (name, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+        return ticks;
+    }
+
+    /// <summary>The CPU seconds each kind of process used between two <see cref="ProcessTicks"/>: the hosts, this benchmark,
+    /// PostgreSQL (all its processes), kernel workers, and the other processes by name; the six largest. Processes that ended
+    /// in the window are missed.</summary>
+    private static string CpuUsers(Dictionary<int, (string Name, long Ticks)> before, Dictionary<int, (string Name, long Ticks)> after, BenchHost first, BenchHost second)
+    {
+        var used = after.Select(p => (Who: p.Key == first.ProcessId || p.Key == second.ProcessId ? "hosts" : p.Key == Environment.ProcessId ? "benchmark" : p.Value.Name.StartsWith("kworker", StringComparison.Ordinal) ? "kworker" : p.Value.Name,
+            Ticks: p.Value.Ticks - (before.TryGetValue(p.Key, out var b) ? b.Ticks : 0)))
+            .GroupBy(p => p.Who).Select(g => (g.Key, Seconds: g.Sum(p => p.Ticks) / 100.0)).Where(g => g.Seconds > 0).OrderByDescending(g => g.Seconds).ToList();
+        return string.Join(", ", used.Take(6).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Seconds:0.00} s")));
     }
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1/5/15-min load average)" : "unknown";
