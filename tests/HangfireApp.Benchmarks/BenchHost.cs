@@ -216,42 +216,40 @@ internal sealed class BenchHost : IAsyncDisposable
     /// <summary>Methods the host's JIT has compiled and the time it spent (the runtime's <c>System.Runtime</c> meter, in /metrics).</summary>
     public async Task<(double Methods, double Seconds)> JitAsync()
     {
-        var text = await GetTextAsync("/metrics");
-        double methods = 0, seconds = 0;
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith("system_runtime_dotnet_jit_compiled_methods ", StringComparison.Ordinal))
-            {
-                methods += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("system_runtime_dotnet_jit_compilation_time ", StringComparison.Ordinal))
-            {
-                seconds += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-        return (methods, seconds);
+        var runtime = await RuntimeAsync();
+        return (runtime.JitMethods, runtime.JitSeconds);
     }
 
-    /// <summary>The host's garbage collections (gen0, gen1, gen2), their pause time and its allocated bytes so far, from its /metrics.</summary>
-    public async Task<(long Gen0, long Gen1, long Gen2, double PauseSeconds, double Allocated)> GcAsync()
+    /// <summary>The runtime's counters so far, from one read of the host's /metrics (the <c>System.Runtime</c> meter): JIT-compiled
+    /// methods and JIT time, garbage collections by generation, their pause time, bytes allocated.</summary>
+    public async Task<RuntimeCounters> RuntimeAsync()
     {
         var text = await GetTextAsync("/metrics");
-        long gen0 = 0, gen1 = 0, gen2 = 0;
-        double pause = 0, allocated = 0;
+        var counters = new RuntimeCounters();
         foreach (var line in text.Split('\n'))
         {
-            var value = line.StartsWith("system_runtime_dotnet_gc_", StringComparison.Ordinal) ? line[(line.LastIndexOf(' ') + 1)..] : null;
-            switch (value is null ? "" : line[..line.LastIndexOf(' ')])
+            var space = line.LastIndexOf(' ');
+            if (!line.StartsWith("system_runtime_dotnet_", StringComparison.Ordinal) || space < 0)
             {
-                case "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen0\"}": gen0 = long.Parse(value!, CultureInfo.InvariantCulture); break;
-                case "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen1\"}": gen1 = long.Parse(value!, CultureInfo.InvariantCulture); break;
-                case "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen2\"}": gen2 = long.Parse(value!, CultureInfo.InvariantCulture); break;
-                case "system_runtime_dotnet_gc_pause_time": pause = double.Parse(value!, CultureInfo.InvariantCulture); break;
-                case "system_runtime_dotnet_gc_heap_total_allocated": allocated = double.Parse(value!, CultureInfo.InvariantCulture); break;
+                continue;
             }
+            var value = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+            counters = line[..space] switch
+            {
+                "system_runtime_dotnet_jit_compiled_methods" => counters with { JitMethods = value },
+                "system_runtime_dotnet_jit_compilation_time" => counters with { JitSeconds = value },
+                "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen0\"}" => counters with { Gen0 = (long)value },
+                "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen1\"}" => counters with { Gen1 = (long)value },
+                "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen2\"}" => counters with { Gen2 = (long)value },
+                "system_runtime_dotnet_gc_pause_time" => counters with { GcPauseSeconds = value },
+                "system_runtime_dotnet_gc_heap_total_allocated" => counters with { Allocated = value },
+                _ => counters,
+            };
         }
-        return (gen0, gen1, gen2, pause, allocated);
+        return counters;
     }
+
+    public sealed record RuntimeCounters(double JitMethods = 0, double JitSeconds = 0, long Gen0 = 0, long Gen1 = 0, long Gen2 = 0, double GcPauseSeconds = 0, double Allocated = 0);
 
     /// <summary>
     /// Until the host's background JIT (tiering up what a warm-up ran) has settled: fewer than 5 methods compiled in

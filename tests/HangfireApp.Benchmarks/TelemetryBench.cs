@@ -159,30 +159,26 @@ internal static class TelemetryBench
         clock.Restart();
         var intake = await first.PostAsync("/api/telemetry/matches", form);
         // CPU from here: the upload (reading 40 files, storing them) is intake, not processing; the batch starts now.
-        var cpuBefore = (First: first.CpuTime(), Second: second.CpuTime());
         var windowFrom = Stopwatch.GetTimestamp(); // CLOCK_MONOTONIC on Linux: lines the window up with `perf record -k CLOCK_MONOTONIC`
-        var machineBefore = MachineTicks.Now();
-        var processesBefore = ProcessTicks();
-        var databaseBefore = await BackendTicksAsync(first);
+        var window = await EngineWindow.TakeAsync(first, second);
         var batchId = intake.GetProperty("batchId").GetInt64();
         Console.WriteLine($"- Intake: {intake.GetProperty("registered").GetInt32()} matches uploaded and registered in {clock.Elapsed.TotalSeconds:0.0} s → batch {batchId}");
         await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
         var windowTo = Stopwatch.GetTimestamp();
-        var engineMachine = MachineTicks.Now().Since(machineBefore) + "; CPU by process: " + CpuUsers(processesBefore, ProcessTicks(), first, second);
+        var windowEnd = await EngineWindow.TakeAsync(first, second);
         var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
         var state = await first.ScalarAsync<string>("select state from app.batches where id = @id", batchId);
         var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and last_batch_id = @id", batchId);
         var players = await first.ScalarAsync<long>("select count(*) from app.telemetry_player_stats s join app.telemetry_matches m using (match_id) where m.last_batch_id = @id", batchId);
         var engineRate = matchCount / engineSeconds;
-        var hostCpu = (first.CpuTime() - cpuBefore.First + (second.CpuTime() - cpuBefore.Second)).TotalSeconds;
-        var databaseAfter = await BackendTicksAsync(first);
-        var databaseCpu = CpuSeconds(databaseAfter, databaseBefore);
-        var databaseByType = ByType(databaseAfter, databaseBefore);
+        var hostCpu = (windowEnd.HostCpu - window.HostCpu).TotalSeconds;
+        var databaseCpu = CpuSeconds(windowEnd.Database, window.Database);
+        var databaseByType = ByType(windowEnd.Database, window.Database);
         var hostsDuring = (await HostsSample.TakeAsync(first, second)).Since(hostsBatch, matchCount);
         Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
             + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the parse-only loop**; both hosts used {hostCpu:0.0} CPU-s "
             + $"({jsonBytes / 1e6 / hostCpu:N0} MB of JSON per host CPU-second, engine and database client included; the two idle hosts burn "
-            + $"{idleCpuPerSecond:0.00} CPU-s per second, {idleCpuPerSecond * engineSeconds:0.0} CPU-s of this run); machine from the intake's answer to the batch's end: {engineMachine}");
+            + $"{idleCpuPerSecond:0.00} CPU-s per second, {idleCpuPerSecond * engineSeconds:0.0} CPU-s of this run); machine from the intake's answer to the batch's end: {windowEnd.MachineSince(window, first, second)}");
 
         // What the engine would reach on idle cores, from CPU alone (far less sensitive to load than wall time): all of
         // its CPU per match (both hosts and this database's PostgreSQL backends) against the loop's.
@@ -364,16 +360,12 @@ internal static class TelemetryBench
         using var form = Form(files);
         var hosts = await HostsSample.TakeAsync(first, second); // before the upload: no scrape in the timed window
         var batchId = (await first.PostAsync("/api/telemetry/matches", form)).GetProperty("batchId").GetInt64();
-        var hostCpu = first.CpuTime() + second.CpuTime();
-        var machine = MachineTicks.Now();
-        var processes = ProcessTicks();
-        var database = await BackendTicksAsync(first);
+        var window = await EngineWindow.TakeAsync(first, second);
         await first.WaitFinalAsync(batchId, TimeSpan.FromMinutes(30), FinalPollMs);
-        var engineMachine = MachineTicks.Now().Since(machine) + "; CPU by process: " + CpuUsers(processes, ProcessTicks(), first, second);
-        hostCpu = first.CpuTime() + second.CpuTime() - hostCpu;
-        var databaseAfter = await BackendTicksAsync(first);
+        var windowEnd = await EngineWindow.TakeAsync(first, second);
+        var hostCpu = windowEnd.HostCpu - window.HostCpu;
         var hostsAfter = await HostsSample.TakeAsync(first, second);
-        var databaseCpu = CpuSeconds(databaseAfter, database) * 1000;
+        var databaseCpu = CpuSeconds(windowEnd.Database, window.Database) * 1000;
         var engineSeconds = await first.ScalarAsync<double>("select extract(epoch from finished_at - created_at)::float8 from app.batches where id = @id", batchId);
         var processed = await first.ScalarAsync<long>("select count(*) from app.telemetry_matches where status = 'processed' and last_batch_id = @id", batchId);
         var engineRate = files.Count / engineSeconds;
@@ -382,7 +374,7 @@ internal static class TelemetryBench
         var shares = await SharesAsync(first, batchId);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- Set {number} ({files.Count} other matches, {Load()}): parse-only loop {loopRate:0.00} matches/s (CPU {loopCpu:0.0} ms per match; machine: {loopMachine}); engine {engineRate:0.00} matches/s "
-            + $"(CPU {(hostCpu.TotalMilliseconds + databaseCpu) / files.Count:0.0} ms per match, PostgreSQL included: hosts {hostCpu.TotalMilliseconds / files.Count:0.0} ms, PostgreSQL {ByType(databaseAfter, database)}; during the upload and the batch {hostsAfter.Since(hosts, files.Count)}; {shares}; machine: {engineMachine}); same-work loop {sequential.Describe(files.Count)}: "
+            + $"(CPU {(hostCpu.TotalMilliseconds + databaseCpu) / files.Count:0.0} ms per match, PostgreSQL included: hosts {hostCpu.TotalMilliseconds / files.Count:0.0} ms, PostgreSQL {ByType(windowEnd.Database, window.Database)}; during the upload and the batch {hostsAfter.Since(hosts, files.Count)}; {shares}; machine: {windowEnd.MachineSince(window, first, second)}); same-work loop {sequential.Describe(files.Count)}: "
             + $"**the engine did {engineRate / sequential.Rate:0.00}× the same-work loop, {engineRate / loopRate:0.00}× the parse-only loop**"));
         return (loopRate, engineRate, sequential.Rate, processed == files.Count);
     }
@@ -449,6 +441,20 @@ internal static class TelemetryBench
         }
     }
 
+    /// <summary>
+    /// One end of an engine batch's window: both hosts' CPU, the machine's shares, every process's CPU and this database's
+    /// backends. Two of them tell what the batch cost and who else used the cores meanwhile.
+    /// </summary>
+    private sealed record EngineWindow(TimeSpan HostCpu, MachineTicks Machine, Dictionary<int, (string Name, long Ticks)> Processes, Dictionary<int, (string Type, long Ticks)> Database)
+    {
+        public static async Task<EngineWindow> TakeAsync(BenchHost first, BenchHost second) =>
+            new(first.CpuTime() + second.CpuTime(), MachineTicks.Now(), ProcessTicks(), await BackendTicksAsync(first));
+
+        /// <summary>The machine's shares and the CPU by process since <paramref name="start"/>.</summary>
+        public string MachineSince(EngineWindow start, BenchHost first, BenchHost second) =>
+            Machine.Since(start.Machine) + "; CPU by process: " + CpuUsers(start.Processes, Processes, first, second);
+    }
+
     /// <summary>The CPU seconds of <see cref="CpuSeconds"/> by backend type (client backends, autovacuum workers).</summary>
     private static string ByType(Dictionary<int, (string Type, long Ticks)> after, Dictionary<int, (string Type, long Ticks)> before) =>
         string.Join(", ", after.GroupBy(b => b.Value.Type).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {CpuSeconds(g.ToDictionary(), before):0.00} s")));
@@ -458,9 +464,9 @@ internal static class TelemetryBench
     {
         public static async Task<HostsSample> TakeAsync(BenchHost first, BenchHost second)
         {
-            var (jit1, jit2, gc1, gc2) = (await first.JitAsync(), await second.JitAsync(), await first.GcAsync(), await second.GcAsync());
-            return new HostsSample(jit1.Methods + jit2.Methods, jit1.Seconds + jit2.Seconds, gc1.Gen0 + gc2.Gen0, gc1.Gen1 + gc2.Gen1,
-                gc1.Gen2 + gc2.Gen2, gc1.PauseSeconds + gc2.PauseSeconds, gc1.Allocated + gc2.Allocated);
+            var (a, b) = (await first.RuntimeAsync(), await second.RuntimeAsync());
+            return new HostsSample(a.JitMethods + b.JitMethods, a.JitSeconds + b.JitSeconds, a.Gen0 + b.Gen0, a.Gen1 + b.Gen1,
+                a.Gen2 + b.Gen2, a.GcPauseSeconds + b.GcPauseSeconds, a.Allocated + b.Allocated);
         }
 
         public string Since(HostsSample before, int matches) => string.Create(CultureInfo.InvariantCulture,
@@ -487,9 +493,7 @@ internal static class TelemetryBench
             var (pid, type) = (int.Parse(entry[..entry.IndexOf(':', StringComparison.Ordinal)], CultureInfo.InvariantCulture), entry[(entry.IndexOf(':', StringComparison.Ordinal) + 1)..]);
             try
             {
-                var stat = await File.ReadAllTextAsync($"/proc/{pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                backends[pid] = (type, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+                backends[pid] = (type, BenchHost.ProcStatTicks(await File.ReadAllTextAsync($"/proc/{pid}/stat")));
             }
             catch (IOException)
             {
@@ -647,9 +651,7 @@ internal static class TelemetryBench
             try
             {
                 var stat = File.ReadAllText(Path.Combine(folder, "stat"));
-                var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks[pid] = (name, long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+                ticks[pid] = (stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')], BenchHost.ProcStatTicks(stat));
             }
             catch (IOException)
             {
