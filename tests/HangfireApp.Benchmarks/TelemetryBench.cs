@@ -345,8 +345,8 @@ internal static class TelemetryBench
             $"- One thread, this process's CPU per match: read the stored parts only {readOnly:0.0} ms; read and parse (streaming) {readAndParse:0.0} ms; read into memory, then parse {buffered:0.0} ms; the loop's parse from memory {loopCpuPerMatch * 1000:0.0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- Engine-free bound (read parts, parse, save; {threads} at once in the benchmark's process, no engine): {timed.Length} matches in {seconds:0.00} s: "
-            + $"**{rate:0.00} matches/s = {rate / loopRate:0.00}× the loop**; CPU per match {cpuPerMatch * 1000:0.0} ms (process {hostCpu / timed.Length * 1000:0.0} + PostgreSQL {databaseCpu / timed.Length * 1000:0.0} ms; "
-            + $"the idle hosts' polling included): at most {Environment.ProcessorCount * loopCpuPerMatch / cpuPerMatch:0.00}× on {Environment.ProcessorCount} idle cores; "
+            + $"**{rate:0.00} matches/s = {rate / sequential.Rate:0.00}× the same-work loop** ({rate / loopRate:0.00}× the parse-only loop; the engine did {engineRate / rate:0.00} of this run); CPU per match {cpuPerMatch * 1000:0.0} ms (process {hostCpu / timed.Length * 1000:0.0} + PostgreSQL {databaseCpu / timed.Length * 1000:0.0} ms; "
+            + $"the idle hosts' polling included): at most {Environment.ProcessorCount * loopCpuPerMatch / cpuPerMatch:0.00}× the parse-only loop on {Environment.ProcessorCount} idle cores; "
             + $"its window on CLOCK_MONOTONIC {windowFrom / (double)Stopwatch.Frequency:0.000000},{windowTo / (double)Stopwatch.Frequency:0.000000}"));
         return sequential.Rate;
     }
