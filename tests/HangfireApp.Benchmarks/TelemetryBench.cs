@@ -175,10 +175,11 @@ internal static class TelemetryBench
         var databaseCpu = CpuSeconds(windowEnd.Database, window.Database);
         var databaseByType = ByType(windowEnd.Database, window.Database);
         var hostsDuring = (await HostsSample.TakeAsync(first, second)).Since(hostsBatch, matchCount);
+        var perHost = await windowEnd.PerHostAsync(window, first, second, batchId);
         Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
             + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the parse-only loop**; both hosts used {hostCpu:0.0} CPU-s "
             + $"({jsonBytes / 1e6 / hostCpu:N0} MB of JSON per host CPU-second, engine and database client included; the two idle hosts burn "
-            + $"{idleCpuPerSecond:0.00} CPU-s per second, {idleCpuPerSecond * engineSeconds:0.0} CPU-s of this run); machine from the intake's answer to the batch's end: {windowEnd.MachineSince(window, first, second)}");
+            + $"{idleCpuPerSecond:0.00} CPU-s per second, {idleCpuPerSecond * engineSeconds:0.0} CPU-s of this run); machine from the intake's answer to the batch's end: {windowEnd.MachineSince(window, first, second)}; {perHost}");
 
         // What the engine would reach on idle cores, from CPU alone (far less sensitive to load than wall time): all of
         // its CPU per match (both hosts and this database's PostgreSQL backends) against the loop's.
@@ -300,9 +301,11 @@ internal static class TelemetryBench
 
         var databaseBefore = await BackendTicksAsync(host);
         var cpu = Environment.CpuUsage.TotalTime;
+        var windowFrom = Stopwatch.GetTimestamp();
         var clock = Stopwatch.StartNew();
         await RunAsync(timed);
         var seconds = clock.Elapsed.TotalSeconds;
+        var windowTo = Stopwatch.GetTimestamp();
         var hostCpu = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         var databaseAfter = await BackendTicksAsync(host);
         var databaseCpu = CpuSeconds(databaseAfter, databaseBefore);
@@ -342,8 +345,9 @@ internal static class TelemetryBench
             $"- One thread, this process's CPU per match: read the stored parts only {readOnly:0.0} ms; read and parse (streaming) {readAndParse:0.0} ms; read into memory, then parse {buffered:0.0} ms; the loop's parse from memory {loopCpuPerMatch * 1000:0.0} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- Engine-free bound (read parts, parse, save; {threads} at once in the benchmark's process, no engine): {timed.Length} matches in {seconds:0.00} s: "
-            + $"**{rate:0.00} matches/s = {rate / loopRate:0.00}× the loop**; CPU per match {cpuPerMatch * 1000:0.0} ms (process {hostCpu / timed.Length * 1000:0.0} + PostgreSQL {databaseCpu / timed.Length * 1000:0.0} ms; "
-            + $"the idle hosts' polling included): at most {Environment.ProcessorCount * loopCpuPerMatch / cpuPerMatch:0.00}× on {Environment.ProcessorCount} idle cores"));
+            + $"**{rate:0.00} matches/s = {rate / sequential.Rate:0.00}× the same-work loop** ({rate / loopRate:0.00}× the parse-only loop; the engine did {engineRate / rate:0.00} of this run); CPU per match {cpuPerMatch * 1000:0.0} ms (process {hostCpu / timed.Length * 1000:0.0} + PostgreSQL {databaseCpu / timed.Length * 1000:0.0} ms; "
+            + $"the idle hosts' polling included): at most {Environment.ProcessorCount * loopCpuPerMatch / cpuPerMatch:0.00}× the parse-only loop on {Environment.ProcessorCount} idle cores; "
+            + $"its window on CLOCK_MONOTONIC {windowFrom / (double)Stopwatch.Frequency:0.000000},{windowTo / (double)Stopwatch.Frequency:0.000000}"));
         return sequential.Rate;
     }
 
@@ -372,9 +376,10 @@ internal static class TelemetryBench
 
         var sequential = await sameWork.LoopAsync(await MatchIdsAsync(first, batchId), batchId);
         var shares = await SharesAsync(first, batchId);
+        var perHost = await windowEnd.PerHostAsync(window, first, second, batchId);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- Set {number} ({files.Count} other matches, {Load()}): parse-only loop {loopRate:0.00} matches/s (CPU {loopCpu:0.0} ms per match; machine: {loopMachine}); engine {engineRate:0.00} matches/s "
-            + $"(CPU {(hostCpu.TotalMilliseconds + databaseCpu) / files.Count:0.0} ms per match, PostgreSQL included: hosts {hostCpu.TotalMilliseconds / files.Count:0.0} ms, PostgreSQL {ByType(windowEnd.Database, window.Database)}; during the upload and the batch {hostsAfter.Since(hosts, files.Count)}; {shares}; machine: {windowEnd.MachineSince(window, first, second)}); same-work loop {sequential.Describe(files.Count)}: "
+            + $"(CPU {(hostCpu.TotalMilliseconds + databaseCpu) / files.Count:0.0} ms per match, PostgreSQL included: hosts {hostCpu.TotalMilliseconds / files.Count:0.0} ms, PostgreSQL {ByType(windowEnd.Database, window.Database)}; during the upload and the batch {hostsAfter.Since(hosts, files.Count)}; {shares}; {perHost}; machine: {windowEnd.MachineSince(window, first, second)}); same-work loop {sequential.Describe(files.Count)}: "
             + $"**the engine did {engineRate / sequential.Rate:0.00}× the same-work loop, {engineRate / loopRate:0.00}× the parse-only loop**"));
         return (loopRate, engineRate, sequential.Rate, processed == files.Count);
     }
@@ -445,14 +450,47 @@ internal static class TelemetryBench
     /// One end of an engine batch's window: both hosts' CPU, the machine's shares, every process's CPU and this database's
     /// backends. Two of them tell what the batch cost and who else used the cores meanwhile.
     /// </summary>
-    private sealed record EngineWindow(TimeSpan HostCpu, MachineTicks Machine, Dictionary<int, (string Name, long Ticks)> Processes, Dictionary<int, (string Type, long Ticks)> Database)
+    private sealed record EngineWindow(TimeSpan FirstCpu, TimeSpan SecondCpu, MachineTicks Machine, Dictionary<int, (string Name, long Ticks)> Processes, Dictionary<int, (string Type, long Ticks)> Database, Dictionary<string, TimeSpan> HostThreads)
     {
-        public static async Task<EngineWindow> TakeAsync(BenchHost first, BenchHost second) =>
-            new(first.CpuTime() + second.CpuTime(), MachineTicks.Now(), ProcessTicks(), await BackendTicksAsync(first));
+        public TimeSpan HostCpu => FirstCpu + SecondCpu;
 
-        /// <summary>The machine's shares and the CPU by process since <paramref name="start"/>.</summary>
+        public static async Task<EngineWindow> TakeAsync(BenchHost first, BenchHost second) =>
+            new(first.CpuTime(), second.CpuTime(), MachineTicks.Now(), ProcessTicks(), await BackendTicksAsync(first), HostThreadsOf(first, second));
+
+        /// <summary>Each host's CPU per match it processed since <paramref name="start"/> (its idle background included).</summary>
+        public async Task<string> PerHostAsync(EngineWindow start, BenchHost first, BenchHost second, long batchId)
+        {
+            var matches = await first.ScalarAsync<string>("""
+                select coalesce(string_agg(pid || ':' || matches, ' '), '') from (
+                    select split_part(s.data ->> 'ServerId', ':', 2) as pid, sum(c.item_count) as matches
+                    from app.chunks c join hangfire.state s on s.jobid = c.hangfire_job_id::bigint and s.name = 'Processing'
+                    where c.batch_id = @id group by 1) per_host
+                """, batchId);
+            var byPid = matches.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split(':')).ToDictionary(e => e[0], e => long.Parse(e[1], CultureInfo.InvariantCulture));
+            string One(BenchHost host, TimeSpan cpu) =>
+                byPid.GetValueOrDefault(host.ProcessId.ToString(CultureInfo.InvariantCulture)) is > 0 and var n
+                    ? string.Create(CultureInfo.InvariantCulture, $"pid {host.ProcessId} {cpu.TotalMilliseconds / n:0.0} ms × {n}")
+                    : string.Create(CultureInfo.InvariantCulture, $"pid {host.ProcessId} {cpu.TotalMilliseconds:0} ms, no match");
+            return "host CPU per match it processed: " + One(first, FirstCpu - start.FirstCpu) + ", " + One(second, SecondCpu - start.SecondCpu);
+        }
+
+        /// <summary>The machine's shares, the CPU by process and the hosts' CPU by thread name since <paramref name="start"/>.</summary>
         public string MachineSince(EngineWindow start, BenchHost first, BenchHost second) =>
-            Machine.Since(start.Machine) + "; CPU by process: " + CpuUsers(start.Processes, Processes, first, second);
+            Machine.Since(start.Machine) + "; CPU by process: " + CpuUsers(start.Processes, Processes, first, second)
+            + "; the hosts' CPU by thread: " + string.Join(", ", HostThreads
+                .Select(t => (t.Key, Seconds: (t.Value - start.HostThreads.GetValueOrDefault(t.Key)).TotalSeconds))
+                .Where(t => t.Seconds > 0).OrderByDescending(t => t.Seconds)
+                .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Seconds:0.00} s")));
+
+        private static Dictionary<string, TimeSpan> HostThreadsOf(BenchHost first, BenchHost second)
+        {
+            var both = first.ThreadCpuByName();
+            foreach (var (name, cpu) in second.ThreadCpuByName())
+            {
+                both[name] = both.GetValueOrDefault(name) + cpu;
+            }
+            return both;
+        }
     }
 
     /// <summary>The CPU seconds of <see cref="CpuSeconds"/> by backend type (client backends, autovacuum workers).</summary>
