@@ -249,7 +249,12 @@ internal sealed class BenchHost : IAsyncDisposable
         return counters;
     }
 
-    public sealed record RuntimeCounters(double JitMethods = 0, double JitSeconds = 0, long Gen0 = 0, long Gen1 = 0, long Gen2 = 0, double GcPauseSeconds = 0, double Allocated = 0);
+    public sealed record RuntimeCounters(double JitMethods = 0, double JitSeconds = 0, long Gen0 = 0, long Gen1 = 0, long Gen2 = 0, double GcPauseSeconds = 0, double Allocated = 0)
+    {
+        /// <summary>Two hosts' counters together.</summary>
+        public static RuntimeCounters operator +(RuntimeCounters a, RuntimeCounters b) => new(a.JitMethods + b.JitMethods, a.JitSeconds + b.JitSeconds,
+            a.Gen0 + b.Gen0, a.Gen1 + b.Gen1, a.Gen2 + b.Gen2, a.GcPauseSeconds + b.GcPauseSeconds, a.Allocated + b.Allocated);
+    }
 
     /// <summary>
     /// Until the host's background JIT (tiering up what a warm-up ran) has settled: fewer than 5 methods compiled in

@@ -175,7 +175,8 @@ internal static class TelemetryBench
         var databaseCpu = CpuSeconds(windowEnd.Database, window.Database);
         var databaseByType = ByType(windowEnd.Database, window.Database);
         var hostsDuring = (await HostsSample.TakeAsync(first, second)).Since(hostsBatch, matchCount);
-        var perHost = await windowEnd.PerHostAsync(window, first, second, batchId);
+        var shares = await SharesAsync(first, batchId);
+        var perHost = windowEnd.PerHost(window, first, second, shares);
         Console.WriteLine($"- Engine: batch {state}, {processed} matches processed ({players:N0} player rows) in {engineSeconds:0.00} s (batch created → final): "
             + $"**{engineRate:0.00} matches/s = {engineRate / loopRate:0.00}× the parse-only loop**; both hosts used {hostCpu:0.0} CPU-s "
             + $"({jsonBytes / 1e6 / hostCpu:N0} MB of JSON per host CPU-second, engine and database client included; the two idle hosts burn "
@@ -188,7 +189,7 @@ internal static class TelemetryBench
             $"- CPU per match: loop {loopCpu / matchCount * 1000:0.0} ms; engine {engineCpuPerMatch * 1000:0.0} ms (hosts {hostCpu / matchCount * 1000:0.0} ms + PostgreSQL {databaseCpu / matchCount * 1000:0.0} ms): "
             + $"on {Environment.ProcessorCount} idle cores the engine could reach at most **{Environment.ProcessorCount * loopCpu / matchCount / engineCpuPerMatch:0.00}× the loop**"));
         Console.WriteLine($"- PostgreSQL backends of the bench database during the batch, by type: {databaseByType}");
-        Console.WriteLine($"- Hosts sharing the batch (Hangfire server of each chunk's Processing state): {await SharesAsync(first, batchId)}");
+        Console.WriteLine($"- Hosts sharing the batch (Hangfire server of each chunk's Processing state): {shares}");
         var timeline = await first.ScalarAsync<string>("""
             select format('chunk start after batch creation %s–%s s, chunk run %s–%s s (mean %s s), sum of runs %s s',
                 round(min(extract(epoch from c.started_at - b.created_at))::numeric, 2), round(max(extract(epoch from c.started_at - b.created_at))::numeric, 2),
@@ -376,7 +377,7 @@ internal static class TelemetryBench
 
         var sequential = await sameWork.LoopAsync(await MatchIdsAsync(first, batchId), batchId);
         var shares = await SharesAsync(first, batchId);
-        var perHost = await windowEnd.PerHostAsync(window, first, second, batchId);
+        var perHost = windowEnd.PerHost(window, first, second, shares);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- Set {number} ({files.Count} other matches, {Load()}): parse-only loop {loopRate:0.00} matches/s (CPU {loopCpu:0.0} ms per match; machine: {loopMachine}); engine {engineRate:0.00} matches/s "
             + $"(CPU {(hostCpu.TotalMilliseconds + databaseCpu) / files.Count:0.0} ms per match, PostgreSQL included: hosts {hostCpu.TotalMilliseconds / files.Count:0.0} ms, PostgreSQL {ByType(windowEnd.Database, window.Database)}; during the upload and the batch {hostsAfter.Since(hosts, files.Count)}; {shares}; {perHost}; machine: {windowEnd.MachineSince(window, first, second)}); same-work loop {sequential.Describe(files.Count)}: "
@@ -458,17 +459,10 @@ internal static class TelemetryBench
             new(first.CpuTime(), second.CpuTime(), MachineTicks.Now(), ProcessTicks(), await BackendTicksAsync(first), HostThreadsOf(first, second));
 
         /// <summary>Each host's CPU per match it processed since <paramref name="start"/> (its idle background included).</summary>
-        public async Task<string> PerHostAsync(EngineWindow start, BenchHost first, BenchHost second, long batchId)
+        public string PerHost(EngineWindow start, BenchHost first, BenchHost second, Shares shares)
         {
-            var matches = await first.ScalarAsync<string>("""
-                select coalesce(string_agg(pid || ':' || matches, ' '), '') from (
-                    select split_part(s.data ->> 'ServerId', ':', 2) as pid, sum(c.item_count) as matches
-                    from app.chunks c join hangfire.state s on s.jobid = c.hangfire_job_id::bigint and s.name = 'Processing'
-                    where c.batch_id = @id group by 1) per_host
-                """, batchId);
-            var byPid = matches.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split(':')).ToDictionary(e => e[0], e => long.Parse(e[1], CultureInfo.InvariantCulture));
             string One(BenchHost host, TimeSpan cpu) =>
-                byPid.GetValueOrDefault(host.ProcessId.ToString(CultureInfo.InvariantCulture)) is > 0 and var n
+                shares.MatchesOf(host.ProcessId) is > 0 and var n
                     ? string.Create(CultureInfo.InvariantCulture, $"pid {host.ProcessId} {cpu.TotalMilliseconds / n:0.0} ms × {n}")
                     : string.Create(CultureInfo.InvariantCulture, $"pid {host.ProcessId} {cpu.TotalMilliseconds:0} ms, no match");
             return "host CPU per match it processed: " + One(first, FirstCpu - start.FirstCpu) + ", " + One(second, SecondCpu - start.SecondCpu);
@@ -498,19 +492,19 @@ internal static class TelemetryBench
         string.Join(", ", after.GroupBy(b => b.Value.Type).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {CpuSeconds(g.ToDictionary(), before):0.00} s")));
 
     /// <summary>What both hosts have spent so far on the JIT and the garbage collector (from their /metrics).</summary>
-    private sealed record HostsSample(double JitMethods, double JitSeconds, long Gen0, long Gen1, long Gen2, double GcPauseSeconds, double Allocated)
+    private sealed record HostsSample(BenchHost.RuntimeCounters Both)
     {
-        public static async Task<HostsSample> TakeAsync(BenchHost first, BenchHost second)
-        {
-            var (a, b) = (await first.RuntimeAsync(), await second.RuntimeAsync());
-            return new HostsSample(a.JitMethods + b.JitMethods, a.JitSeconds + b.JitSeconds, a.Gen0 + b.Gen0, a.Gen1 + b.Gen1,
-                a.Gen2 + b.Gen2, a.GcPauseSeconds + b.GcPauseSeconds, a.Allocated + b.Allocated);
-        }
+        public static async Task<HostsSample> TakeAsync(BenchHost first, BenchHost second) =>
+            new(await first.RuntimeAsync() + await second.RuntimeAsync());
 
-        public string Since(HostsSample before, int matches) => string.Create(CultureInfo.InvariantCulture,
-            $"{JitMethods - before.JitMethods:0} methods JIT-compiled in {(JitSeconds - before.JitSeconds) * 1000 / matches:0.0} ms per match, "
-            + $"GCs gen0/gen1/gen2 {Gen0 - before.Gen0}/{Gen1 - before.Gen1}/{Gen2 - before.Gen2} pausing {(GcPauseSeconds - before.GcPauseSeconds) * 1000:0} ms, "
-            + $"{(Allocated - before.Allocated) / matches / 1024:N0} KB allocated per match");
+        public string Since(HostsSample before, int matches)
+        {
+            var (now, then) = (Both, before.Both);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{now.JitMethods - then.JitMethods:0} methods JIT-compiled in {(now.JitSeconds - then.JitSeconds) * 1000 / matches:0.0} ms per match, "
+                + $"GCs gen0/gen1/gen2 {now.Gen0 - then.Gen0}/{now.Gen1 - then.Gen1}/{now.Gen2 - then.Gen2} pausing {(now.GcPauseSeconds - then.GcPauseSeconds) * 1000:0} ms, "
+                + $"{(now.Allocated - then.Allocated) / matches / 1024:N0} KB allocated per match");
+        }
     }
 
     /// <summary>The CPU seconds the backends of <paramref name="after"/> used since <paramref name="before"/> (backends new since count whole).</summary>
@@ -574,16 +568,35 @@ internal static class TelemetryBench
         (await host.ScalarAsync<string>("select string_agg(match_id, ' ' order by match_id) from app.telemetry_matches where last_batch_id = @id", batchId)).Split(' ');
 
     /// <summary>Which process ran which chunk: the Processing state Hangfire recorded for each chunk's job.</summary>
-    private static Task<string> SharesAsync(BenchHost host, long batchId) => host.ScalarAsync<string>("""
-        select string_agg(server || ': ' || chunks || ' chunks', ', ' order by server)
-        from (
-            select split_part(s.data ->> 'ServerId', ':', 1) || ' pid ' || split_part(s.data ->> 'ServerId', ':', 2) as server, count(distinct c.id) as chunks
-            from app.chunks c
-            join hangfire.state s on s.jobid = c.hangfire_job_id::bigint and s.name = 'Processing'
-            where c.batch_id = @id
-            group by 1
-        ) per_server
-        """, batchId);
+    private static async Task<Shares> SharesAsync(BenchHost host, long batchId)
+    {
+        var rows = await host.ScalarAsync<string>("""
+            select coalesce(string_agg(server || '|' || pid || '|' || chunks || '|' || matches, ';' order by server), '')
+            from (
+                select split_part(server_id, ':', 1) || ' pid ' || split_part(server_id, ':', 2) as server, split_part(server_id, ':', 2) as pid,
+                    count(*) as chunks, sum(item_count) as matches
+                from (
+                    select distinct s.data ->> 'ServerId' as server_id, c.id, c.item_count
+                    from app.chunks c
+                    join hangfire.state s on s.jobid = c.hangfire_job_id::bigint and s.name = 'Processing'
+                    where c.batch_id = @id
+                ) chunk_runs
+                group by 1, 2
+            ) per_server
+            """, batchId);
+        return new Shares([.. rows.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(row => row.Split('|'))
+            .Select(f => new Share(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture)))]);
+    }
+
+    /// <summary>A batch's chunks and matches by the Hangfire server (and so the host process) that ran them.</summary>
+    private sealed record Shares(IReadOnlyList<Share> Servers)
+    {
+        public long MatchesOf(int pid) => Servers.Where(s => s.Pid == pid).Sum(s => s.Matches);
+
+        public override string ToString() => string.Join(", ", Servers.Select(s => $"{s.Server}: {s.Chunks} chunks"));
+    }
+
+    private sealed record Share(string Server, int Pid, long Chunks, long Matches);
 
     private static MultipartFormDataContent Form(IReadOnlyList<GeneratedMatch> files)
     {
