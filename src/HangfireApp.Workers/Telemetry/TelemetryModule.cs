@@ -24,12 +24,14 @@ public sealed class TelemetryModule : IWorkerTypeModule
             .FinalHandler<TelemetryFinalHandler>()
             .Defaults(defaults =>
             {
-                // Four matches per chunk, two at once: a chunk's Hangfire job and bookkeeping (~25 statements and a dozen
-                // transactions of Hangfire's job life, the claim, the flushes, the close) are paid once per four matches
-                // instead of per match, which was a quarter of a 23 MB match's cost; a batch of 40 is still 10 chunks
-                // spread over every host. The parse gate, not the chunk, bounds the parses at once per process.
-                defaults.ChunkSize = 4;
-                defaults.MaxDegreeOfParallelism = 2;
+                // Twenty matches per chunk, four at once: a chunk's Hangfire job and bookkeeping cost ~30 ms of CPU (host
+                // and PostgreSQL, ~68 statements), about half a 23 MB match's own work; with chunks of four that was ~11% of
+                // a batch's CPU, with twenty ~2% (docs/benchmarks.md, session 9: 1.80× against 1.65× the same-work loop).
+                // A batch of 40 is still two chunks, one per host of two; set ChunkSize to about matches ÷ hosts for more
+                // hosts per batch. The parse gate, not the chunk, bounds the parses at once per process: four at once
+                // lets two parse while two read their parts or save.
+                defaults.ChunkSize = 20;
+                defaults.MaxDegreeOfParallelism = 4;
                 defaults.ItemTimeout = TimeSpan.FromMinutes(10);
             })
             .Options<TelemetryOptions>(TelemetryOptions.Section, Validate)
