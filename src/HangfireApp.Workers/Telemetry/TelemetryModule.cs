@@ -24,14 +24,13 @@ public sealed class TelemetryModule : IWorkerTypeModule
             .FinalHandler<TelemetryFinalHandler>()
             .Defaults(defaults =>
             {
-                // Twenty matches per chunk, four at once: a chunk's Hangfire job and bookkeeping cost ~30 ms of CPU (host
-                // and PostgreSQL, ~68 statements), about half a 23 MB match's own work; with chunks of four that was ~11% of
-                // a batch's CPU, with twenty ~2% (docs/benchmarks.md, session 9: 1.80× against 1.65× the same-work loop).
-                // A batch of 40 is still two chunks, one per host of two; set ChunkSize to about matches ÷ hosts for more
-                // hosts per batch. The parse gate, not the chunk, bounds the parses at once per process: four at once
-                // lets two parse while two read their parts or save.
-                defaults.ChunkSize = 20;
-                defaults.MaxDegreeOfParallelism = 4;
+                // Ten matches per chunk, two at once: a chunk's Hangfire job and bookkeeping cost ~30 ms of CPU (host and
+                // PostgreSQL, ~68 statements), about half a 23 MB match's own work: ~11% of a batch's CPU with chunks of four,
+                // ~5% with ten (docs/benchmarks.md, session 9). A batch of 40 is four chunks: one for each worker of two hosts
+                // with two workers each, so both hosts take part. Chunks of 20 cost less still, but two chunks can land on
+                // the same host (its two workers fetch both). The parse gate, not the chunk, bounds the parses per process.
+                defaults.ChunkSize = 10;
+                defaults.MaxDegreeOfParallelism = 2;
                 defaults.ItemTimeout = TimeSpan.FromMinutes(10);
             })
             .Options<TelemetryOptions>(TelemetryOptions.Section, Validate)

@@ -36,15 +36,15 @@ public sealed class LargestFirstTests
         });
 
     [Fact]
-    public void Order_PutsTheLargestTwoMatchesOfFortyInDifferentChunks_FirstInEach()
+    public void Order_StartsEachChunkWithOneOfTheLargest_AndEvensTheChunks_ForTheBenchmarksBatch()
     {
-        // The telemetry batch of the benchmark: forty matches, chunks of twenty, one chunk per host.
+        // The telemetry benchmark's batch: forty matches, chunks of ten (one per worker of two hosts with two each).
         var costs = Enumerable.Range(1, 40).Select(size => (long)size).ToArray();
 
-        var chunks = LargestFirst.Order(costs, cost => cost, 20).Chunk(20).ToArray();
+        var chunks = LargestFirst.Order(costs, cost => cost, 10).Chunk(10).ToArray();
 
-        chunks.Select(chunk => chunk[0]).ShouldBe([40L, 39L]);
-        chunks.Select(chunk => chunk.Sum()).ShouldBe([410L, 410L]);
+        chunks.Select(chunk => chunk[0]).ShouldBe([40L, 39L, 38L, 37L]);
+        chunks.Select(chunk => chunk.Sum()).ShouldBe([205L, 205L, 205L, 205L]);
     }
 
     [Fact]
