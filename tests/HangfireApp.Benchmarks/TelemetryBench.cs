@@ -120,8 +120,9 @@ internal static class TelemetryBench
         await WarmUpRoundAsync(first, second, warmUp, warmRounds);
         for (var round = 0; round < settleRounds; round++)
         {
-            // 80 a round: with four matches per chunk that is ten chunk runs per host per round, so the per-chunk path
-            // reaches its 30-call thresholds in a few rounds (with 40 a round and chunks of four it had not in 12).
+            // 80 a round: with the default ten matches per chunk that is four chunk runs per host per round, so the
+            // per-chunk path reaches its 30-call thresholds within the rounds (with 40 a round and chunks of four it had
+            // not in 12).
             var small = await GenerateAsync(2001 + round * SettleRoundMatches, SettleRoundMatches, cacheFolder, players: 8);
             if (await WarmUpRoundAsync(first, second, small, warmRounds) < SettledJitMethods)
             {

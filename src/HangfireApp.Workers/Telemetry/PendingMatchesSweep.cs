@@ -17,8 +17,9 @@ public sealed record MatchSweepResult(int Claimed, long? BatchId);
 /// <summary>
 /// The recurring <c>pending-matches</c> sweep, also run right after each registration: in one transaction, claims up
 /// to <c>MaxMatchesPerCycle</c> pending matches (oldest request first) with <c>FOR UPDATE SKIP LOCKED</c>, marks them
-/// <c>queued</c> and submits them as one batch (one item per match). The status change, the batch, its items, chunks
-/// and Hangfire jobs commit together or not at all; two hosts sweeping at once never take the same match.
+/// <c>queued</c> and submits them as one batch (one item per match, the largest stored files first:
+/// <see cref="LargestFirst"/>). The status change, the batch, its items, chunks and Hangfire jobs commit together or
+/// not at all; two hosts sweeping at once never take the same match.
 /// Runs only where the <c>telemetry</c> worker type is enabled (an intake-only host leaves matches pending).
 /// </summary>
 public sealed partial class PendingMatchesSweep(
@@ -46,7 +47,7 @@ public sealed partial class PendingMatchesSweep(
 
     public async Task<MatchSweepResult> SweepAsync(CancellationToken cancellationToken)
     {
-        if (!workerTypes.TryGet(TelemetryWorkerType.Name, out _))
+        if (!workerTypes.TryGet(TelemetryWorkerType.Name, out var telemetry))
         {
             return new MatchSweepResult(0, null);
         }
@@ -56,10 +57,13 @@ public sealed partial class PendingMatchesSweep(
         {
             return new MatchSweepResult(0, null);
         }
-        var items = claimed.Select(id => JsonSerializer.SerializeToElement(new TelemetryItem(id), TelemetryItem.Json)).ToList();
+        // Largest first, dealt across the chunks (a URL's size is unknown until fetched: it goes first, as it may be the
+        // largest): the batch does not end waiting on a large match begun last, and the hosts sharing it end together.
+        var ordered = LargestFirst.Order(claimed, match => match.FileBytes ?? long.MaxValue, telemetry.Options.ChunkSize);
+        var items = ordered.Select(match => JsonSerializer.SerializeToElement(new TelemetryItem(match.MatchId), TelemetryItem.Json)).ToList();
         var batch = await submitter.SubmitAsync(transaction,
             new SubmitBatch(TelemetryWorkerType.Name, items, Description: $"pending-matches sweep: {claimed.Count} match(es)"), cancellationToken);
-        await TelemetryMatchStore.MarkBatchAsync(transaction, claimed, batch.BatchId, cancellationToken);
+        await TelemetryMatchStore.MarkBatchAsync(transaction, [.. claimed.Select(match => match.MatchId)], batch.BatchId, cancellationToken);
         transaction.Complete();
         LogSwept(logger, claimed.Count, batch.BatchId);
         return new MatchSweepResult(claimed.Count, batch.BatchId);

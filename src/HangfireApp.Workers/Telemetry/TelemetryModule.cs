@@ -24,11 +24,12 @@ public sealed class TelemetryModule : IWorkerTypeModule
             .FinalHandler<TelemetryFinalHandler>()
             .Defaults(defaults =>
             {
-                // Four matches per chunk, two at once: a chunk's Hangfire job and bookkeeping (~25 statements and a dozen
-                // transactions of Hangfire's job life, the claim, the flushes, the close) are paid once per four matches
-                // instead of per match, which was a quarter of a 23 MB match's cost; a batch of 40 is still 10 chunks
-                // spread over every host. The parse gate, not the chunk, bounds the parses at once per process.
-                defaults.ChunkSize = 4;
+                // Ten matches per chunk, two at once: a chunk's Hangfire job and bookkeeping cost ~30 ms of CPU (host and
+                // PostgreSQL, ~68 statements), about half a 23 MB match's own work: ~11% of a batch's CPU with chunks of four,
+                // ~5% with ten (docs/benchmarks.md, session 9). A batch of 40 is four chunks: one for each worker of two hosts
+                // with two workers each, so both hosts take part. Chunks of 20 cost less still, but two chunks can land on
+                // the same host (its two workers fetch both). The parse gate, not the chunk, bounds the parses per process.
+                defaults.ChunkSize = 10;
                 defaults.MaxDegreeOfParallelism = 2;
                 defaults.ItemTimeout = TimeSpan.FromMinutes(10);
             })

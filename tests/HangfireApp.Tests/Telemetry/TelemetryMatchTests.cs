@@ -53,6 +53,20 @@ public sealed class TelemetryMatchTests(TelemetryFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Sweep_QueuesTheLargestStoredFilesFirst()
+    {
+        var large = KnownMatch.Json("m-large").Concat(Encoding.UTF8.GetBytes(new string(' ', 20_000))).ToArray(); // trailing whitespace: the same match, a larger file
+
+        var (status, body) = await fixture.UploadAsync(("small.json.gz", KnownMatch.Gzip("m-small")), ("medium.json", KnownMatch.Json("m-medium")), ("large.json", large));
+
+        status.ShouldBe(202, body.ToString());
+        var batchId = body.GetProperty("batchId").GetInt64();
+        (await fixture.Db.TextAsync("select string_agg(payload ->> 'matchId', ',' order by item_no) from app.items where batch_id = @b", ("b", batchId)))
+            .ShouldBe("m-large,m-medium,m-small");
+        (await fixture.Api.WaitFinalAsync(batchId)).State.ShouldBe("succeeded");
+    }
+
+    [Fact]
     public async Task Url_IsFetchedByTheWorker_AndAMissingFileFailsForGood()
     {
         await using var server = await LoopbackServer.StartAsync(async (context, _) =>

@@ -8,6 +8,9 @@ namespace HangfireApp.Workers.Telemetry.Storage;
 /// <summary>Where the worker finds a match's telemetry.</summary>
 public sealed record MatchSource(string MatchId, string Source, string? TelemetryUrl);
 
+/// <summary>A match the <c>pending-matches</c> sweep claimed: its id and its stored file's size (null: a URL not fetched yet).</summary>
+public sealed record ClaimedMatch(string MatchId, long? FileBytes);
+
 /// <summary>
 /// The <c>app.telemetry_matches</c> table and its statistics: registration (idempotent by match id), the sweep's
 /// claim, the worker's start and results, and the API's reads.
@@ -129,8 +132,9 @@ public sealed class TelemetryMatchStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// Claims pending matches inside <paramref name="transaction"/> (oldest request first): marks them <c>queued</c>.
     /// Rows another transaction holds are skipped, not waited for, so two hosts sweeping never take the same match.
+    /// Each comes with its stored file's size (null for a URL not fetched yet), the sweep's guess at its cost.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> ClaimAsync(AppTransaction transaction, int max, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<ClaimedMatch>> ClaimAsync(AppTransaction transaction, int max, CancellationToken cancellationToken)
     {
         await using var claim = transaction.Command("""
             with claimed as (
@@ -142,19 +146,19 @@ public sealed class TelemetryMatchStore(NpgsqlDataSource dataSource)
             )
             update app.telemetry_matches m set status = 'queued', last_error = null
             from claimed c where m.match_id = c.match_id
-            returning m.match_id, c.requested_at
+            returning m.match_id, c.requested_at, m.file_bytes
             """);
         claim.Parameters.AddWithValue("max", max);
-        var rows = new List<(string MatchId, DateTime RequestedAt)>();
+        var rows = new List<(ClaimedMatch Match, DateTime RequestedAt)>();
         await using (var reader = await claim.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetString(0), reader.GetDateTime(1)));
+                rows.Add((new ClaimedMatch(reader.GetString(0), reader.IsDBNull(2) ? null : reader.GetInt64(2)), reader.GetDateTime(1)));
             }
         }
         // UPDATE … RETURNING has no order of its own: restore the scan order.
-        return [.. rows.OrderBy(row => row.RequestedAt).ThenBy(row => row.MatchId, StringComparer.Ordinal).Select(row => row.MatchId)];
+        return [.. rows.OrderBy(row => row.RequestedAt).ThenBy(row => row.Match.MatchId, StringComparer.Ordinal).Select(row => row.Match)];
     }
 
     public static async Task MarkBatchAsync(AppTransaction transaction, IReadOnlyList<string> matchIds, long batchId, CancellationToken cancellationToken)
