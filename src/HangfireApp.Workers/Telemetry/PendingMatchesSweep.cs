@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Hangfire;
+using HangfireApp.Batches.Queues;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Batches.Submit;
 using HangfireApp.Batches.WorkerTypes;
@@ -24,6 +25,7 @@ public sealed record MatchSweepResult(int Claimed, long? BatchId);
 /// </summary>
 public sealed partial class PendingMatchesSweep(
     NpgsqlDataSource dataSource,
+    JobStorage storage,
     BatchSubmitter submitter,
     WorkerTypeRegistry workerTypes,
     IOptions<TelemetryOptions> options,
@@ -57,16 +59,33 @@ public sealed partial class PendingMatchesSweep(
         {
             return new MatchSweepResult(0, null);
         }
+        var chunkSize = ChunkSizeFor(claimed.Count, TelemetryWorkers(telemetry), telemetry.Options.ChunkSize);
         // Largest first, dealt across the chunks (a URL's size is unknown until fetched: it goes first, as it may be the
         // largest): the batch does not end waiting on a large match begun last, and the hosts sharing it end together.
-        var ordered = LargestFirst.Order(claimed, match => match.FileBytes ?? long.MaxValue, telemetry.Options.ChunkSize);
+        var ordered = LargestFirst.Order(claimed, match => match.FileBytes ?? long.MaxValue, chunkSize);
         var items = ordered.Select(match => JsonSerializer.SerializeToElement(new TelemetryItem(match.MatchId), TelemetryItem.Json)).ToList();
         var batch = await submitter.SubmitAsync(transaction,
-            new SubmitBatch(TelemetryWorkerType.Name, items, Description: $"pending-matches sweep: {claimed.Count} match(es)"), cancellationToken);
+            new SubmitBatch(TelemetryWorkerType.Name, items, chunkSize, Description: $"pending-matches sweep: {claimed.Count} match(es)"), cancellationToken);
         await TelemetryMatchStore.MarkBatchAsync(transaction, [.. claimed.Select(match => match.MatchId)], batch.BatchId, cancellationToken);
         transaction.Complete();
         LogSwept(logger, claimed.Count, batch.BatchId);
         return new MatchSweepResult(claimed.Count, batch.BatchId);
+    }
+
+    /// <summary>
+    /// Matches per chunk for a sweep of <paramref name="matches"/>: spread evenly over the telemetry workers of the job
+    /// servers (one chunk for each), never more than <paramref name="maxChunkSize"/> (the type's <c>ChunkSize</c>). A
+    /// small batch then still reaches every host, and a large one gets chunks of <c>ChunkSize</c>, whose bookkeeping is
+    /// paid once per that many matches. No worker known (none registered yet): <c>ChunkSize</c>.
+    /// </summary>
+    public static int ChunkSizeFor(int matches, int workers, int maxChunkSize) =>
+        workers <= 0 ? maxChunkSize : Math.Clamp((matches + workers - 1) / workers, 1, maxChunkSize);
+
+    /// <summary>The workers of the job servers (of every host) that fetch from the telemetry queues.</summary>
+    private int TelemetryWorkers(WorkerType telemetry)
+    {
+        var queues = QueueNames.Expand(telemetry.Queue).ToHashSet(StringComparer.Ordinal);
+        return storage.GetMonitoringApi().Servers().Where(server => server.Queues.Any(queues.Contains)).Sum(server => server.WorkersCount);
     }
 
     [LoggerMessage(EventId = WorkerLogEventIds.PendingMatchesSweepSwept, Level = LogLevel.Information, Message = "pending-matches: claimed {Count} match(es) into batch {BatchId}")]

@@ -24,11 +24,12 @@ public sealed class TelemetryModule : IWorkerTypeModule
             .FinalHandler<TelemetryFinalHandler>()
             .Defaults(defaults =>
             {
-                // Ten matches per chunk, two at once: a chunk's Hangfire job and bookkeeping cost ~30 ms of CPU (host and
-                // PostgreSQL, ~68 statements), about half a 23 MB match's own work: ~11% of a batch's CPU with chunks of four,
-                // ~5% with ten (docs/benchmarks.md, session 9). A batch of 40 is four chunks: one for each worker of two hosts
-                // with two workers each, so both hosts take part. Chunks of 20 cost less still, but two chunks can land on
-                // the same host (its two workers fetch both). The parse gate, not the chunk, bounds the parses per process.
+                // At most ten matches per chunk, two at once: a chunk's Hangfire job and bookkeeping cost ~30 ms of CPU
+                // (host and PostgreSQL, ~68 statements), about half a 23 MB match's own work: ~11% of a batch's CPU with
+                // chunks of four, ~5% with ten (docs/benchmarks.md, session 9). The sweep spreads a smaller batch over the
+                // telemetry workers (PendingMatchesSweep.ChunkSizeFor): 40 matches on two hosts of two workers are four
+                // chunks, one each, so both hosts take part. Chunks of 20 cost less still, but two chunks can land on the
+                // same host (its two workers fetch both). The parse gate, not the chunk, bounds the parses per process.
                 defaults.ChunkSize = 10;
                 defaults.MaxDegreeOfParallelism = 2;
                 defaults.ItemTimeout = TimeSpan.FromMinutes(10);

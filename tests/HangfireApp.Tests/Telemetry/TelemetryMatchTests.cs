@@ -67,6 +67,22 @@ public sealed class TelemetryMatchTests(TelemetryFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Sweep_SpreadsASmallBatchOverTheTelemetryWorkers()
+    {
+        // The fixture's one job server fetches from the telemetry queue with this many workers; ChunkSize is 10.
+        var workers = int.Parse(TelemetryFixture.Settings()["Hangfire:Servers:0:WorkerCount"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var matches = Enumerable.Range(1, workers - 1).Select(n => ($"m{n}.json", KnownMatch.Json($"m-spread-{n}"))).ToArray();
+
+        var (status, body) = await fixture.UploadAsync(matches);
+
+        status.ShouldBe(202, body.ToString());
+        var batchId = body.GetProperty("batchId").GetInt64();
+        (await fixture.Db.ScalarAsync("select chunk_size from app.batches where id = @b", ("b", batchId))).ShouldBe(1);
+        (await fixture.Db.ScalarAsync("select count(*) from app.chunks where batch_id = @b", ("b", batchId))).ShouldBe(matches.Length);
+        (await fixture.Api.WaitFinalAsync(batchId)).State.ShouldBe("succeeded");
+    }
+
+    [Fact]
     public async Task Url_IsFetchedByTheWorker_AndAMissingFileFailsForGood()
     {
         await using var server = await LoopbackServer.StartAsync(async (context, _) =>
