@@ -43,6 +43,6 @@ public static class LargestFirst
             chunks[chunk].Add(item);
             Advance();
         }
-        return [.. chunks.SelectMany(items => items)];
+        return [.. chunks.SelectMany(dealt => dealt)];
     }
 }

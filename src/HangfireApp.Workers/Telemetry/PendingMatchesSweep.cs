@@ -19,8 +19,9 @@ public sealed record MatchSweepResult(int Claimed, long? BatchId);
 /// The recurring <c>pending-matches</c> sweep, also run right after each registration: in one transaction, claims up
 /// to <c>MaxMatchesPerCycle</c> pending matches (oldest request first) with <c>FOR UPDATE SKIP LOCKED</c>, marks them
 /// <c>queued</c> and submits them as one batch (one item per match, the largest stored files first:
-/// <see cref="LargestFirst"/>). The status change, the batch, its items, chunks and Hangfire jobs commit together or
-/// not at all; two hosts sweeping at once never take the same match.
+/// <see cref="LargestFirst"/>; one chunk for each telemetry worker, up to <c>ChunkSize</c> matches: <see cref="ChunkSizeFor"/>).
+/// The status change, the batch, its items, chunks and Hangfire jobs commit together or not at all; two hosts sweeping
+/// at once never take the same match.
 /// Runs only where the <c>telemetry</c> worker type is enabled (an intake-only host leaves matches pending).
 /// </summary>
 public sealed partial class PendingMatchesSweep(
