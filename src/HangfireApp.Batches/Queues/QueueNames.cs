@@ -1,3 +1,5 @@
+using Hangfire.Storage.Monitoring;
+
 namespace HangfireApp.Batches.Queues;
 
 /// <summary>Batch priority. Its number is the queue-name prefix that makes alphabetical order the priority order.</summary>
@@ -31,6 +33,13 @@ public static class QueueNames
         queue is Default or Maintenance || IsPriorityQueue(queue)
             ? [queue]
             : [.. ByPriority.Select(priority => ForPriority(queue, priority)), queue];
+
+    /// <summary>The job servers that fetch from <paramref name="queue"/> or any of the priority queues it stands for.</summary>
+    public static IEnumerable<ServerDto> Serving(IEnumerable<ServerDto> servers, string queue)
+    {
+        var queues = Expand(queue).ToHashSet(StringComparer.Ordinal);
+        return servers.Where(server => server.Queues.Any(queues.Contains));
+    }
 
     private static bool IsPriorityQueue(string queue) =>
         ByPriority.Any(priority => queue.EndsWith($"-{(int)priority}-{priority.ToString().ToLowerInvariant()}", StringComparison.Ordinal));

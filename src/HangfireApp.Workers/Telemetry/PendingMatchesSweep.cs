@@ -83,11 +83,8 @@ public sealed partial class PendingMatchesSweep(
         workers <= 0 ? maxChunkSize : Math.Clamp((matches + workers - 1) / workers, 1, maxChunkSize);
 
     /// <summary>The workers of the job servers (of every host) that fetch from the telemetry queues.</summary>
-    private int TelemetryWorkers(WorkerType telemetry)
-    {
-        var queues = QueueNames.Expand(telemetry.Queue).ToHashSet(StringComparer.Ordinal);
-        return storage.GetMonitoringApi().Servers().Where(server => server.Queues.Any(queues.Contains)).Sum(server => server.WorkersCount);
-    }
+    private int TelemetryWorkers(WorkerType telemetry) =>
+        QueueNames.Serving(storage.GetMonitoringApi().Servers(), telemetry.Queue).Sum(server => server.WorkersCount);
 
     [LoggerMessage(EventId = WorkerLogEventIds.PendingMatchesSweepSwept, Level = LogLevel.Information, Message = "pending-matches: claimed {Count} match(es) into batch {BatchId}")]
     private static partial void LogSwept(ILogger logger, int count, long batchId);

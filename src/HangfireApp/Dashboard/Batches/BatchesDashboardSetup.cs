@@ -147,8 +147,7 @@ public static class BatchesDashboardSetup
         foreach (var type in registry.Enabled.OrderBy(type => type.Name, StringComparer.Ordinal))
         {
             var queues = QueueNames.Expand(type.Queue).ToList();
-            var serving = servers
-                .Where(server => server.Queues.Any(queues.Contains))
+            var serving = QueueNames.Serving(servers, type.Queue)
                 .OrderBy(server => server.Name, StringComparer.Ordinal)
                 .Select(server => new ServingServer(server.Name, server.WorkersCount, server.Heartbeat, [.. server.Queues]))
                 .ToList();
