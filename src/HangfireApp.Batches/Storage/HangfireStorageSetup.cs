@@ -78,6 +78,11 @@ public static class HangfireStorageSetup
             GlobalJobFilters.Filters.Remove<JobLogScopeFilter>();
             GlobalJobFilters.Filters.Remove<ChunkRetryFilter>();
             GlobalJobFilters.Filters.Remove<QueuePreservingFilter>();
+            // Hangfire's default culture capture stores the creating thread's culture with every job and reads it back
+            // (two job-parameter queries) before every run. The service runs with invariant globalization, so every
+            // culture is the invariant one and the capture carries nothing: three round trips a chunk job saved, two of
+            // them between a chunk's pickup and its first item.
+            GlobalJobFilters.Filters.Remove<CaptureCultureAttribute>();
             configuration
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()

@@ -70,6 +70,7 @@ public sealed partial class EngineContractTests
         filters.ShouldContain(typeof(ChunkRetryFilter));
         filters.ShouldContain(typeof(JobLogScopeFilter));
         filters.ShouldContain(typeof(QueuePreservingFilter));
+        filters.ShouldNotContain(typeof(CaptureCultureAttribute), "invariant globalization: a captured culture would carry nothing");
     }
 
     [Fact]
