@@ -143,12 +143,12 @@ internal static class TelemetryBench
             }
         }
         Console.WriteLine($"- Warm-up, not timed (rounds of other matches; JIT per host): {string.Join("; ", warmRounds)}");
-        // What the two hosts burn doing nothing (polling, heartbeats, metrics), to tell it from the work; after the
-        // warm-up's background compilation has settled. The 5 s below is the measurement's window, not a wait.
         // The timed window's first snapshot runs right after the upload, while the batch starts. Its first run in this
         // process would JIT-compile its readers of /proc and PostgreSQL there (~30 ms of this process's CPU, measured with
         // perf, on the same two cores as the batch's start-up): one untimed run here.
         _ = await EngineWindow.TakeAsync(first, second);
+        // What the two hosts burn doing nothing (polling, heartbeats, metrics), to tell it from the work; after the
+        // warm-up's background compilation has settled. The 5 s below is the measurement's window, not a wait.
         await first.UntilJitIdleAsync();
         await second.UntilJitIdleAsync();
         var idleFrom = first.CpuTime() + second.CpuTime();
