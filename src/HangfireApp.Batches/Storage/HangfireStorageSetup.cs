@@ -89,6 +89,9 @@ public static class HangfireStorageSetup
             // culture is the invariant one and the capture carries nothing: three round trips a chunk job saved, two of
             // them between a chunk's pickup and its first item.
             GlobalJobFilters.Filters.Remove<CaptureCultureAttribute>();
+            // Hangfire's own continuations (ContinueJobWith) are not used: a batch's continuation is the engine's. Their
+            // filter still reads a job parameter as every job ends (one round trip a chunk job, and one a sweep).
+            GlobalJobFilters.Filters.Remove<ContinuationsSupportAttribute>();
             configuration
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
