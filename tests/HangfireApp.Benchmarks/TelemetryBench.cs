@@ -447,8 +447,13 @@ internal static class TelemetryBench
 
         public sealed record Timing(double Rate, double Seconds, double ProcessCpuMs, double DatabaseCpuMs, string Machine)
         {
+            /// <summary>The cores the loop kept busy, its process and PostgreSQL together: more than one, because PostgreSQL
+            /// sends a match's next stored parts while the loop parses, and writes while the loop waits.</summary>
+            public double Cores => (ProcessCpuMs + DatabaseCpuMs) * Rate / 1000;
+
             public string Describe(int matches) => string.Create(CultureInfo.InvariantCulture,
-                $"{matches} matches in {Seconds:0.00} s, {Rate:0.00} matches/s, CPU per match {ProcessCpuMs + DatabaseCpuMs:0.0} ms (process {ProcessCpuMs:0.0} + PostgreSQL {DatabaseCpuMs:0.0} ms; machine: {Machine})");
+                $"{matches} matches in {Seconds:0.00} s, {Rate:0.00} matches/s, CPU per match {ProcessCpuMs + DatabaseCpuMs:0.0} ms (process {ProcessCpuMs:0.0} + PostgreSQL {DatabaseCpuMs:0.0} ms; machine: {Machine}), "
+                + $"{Cores:0.00} cores busy: at the loop's CPU per match, {Environment.ProcessorCount} cores allow at most {Environment.ProcessorCount / Cores:0.00}× it");
         }
     }
 
