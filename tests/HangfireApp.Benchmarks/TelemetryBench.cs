@@ -448,7 +448,8 @@ internal static class TelemetryBench
         public sealed record Timing(double Rate, double Seconds, double ProcessCpuMs, double DatabaseCpuMs, string Machine)
         {
             /// <summary>The cores the loop kept busy, its process and PostgreSQL together: more than one, because PostgreSQL
-            /// sends a match's next stored parts while the loop parses, and writes while the loop waits.</summary>
+            /// sends a match's next stored parts while the loop parses, and the loop's process runs threads besides the
+            /// parsing one.</summary>
             public double Cores => (ProcessCpuMs + DatabaseCpuMs) * Rate / 1000;
 
             public string Describe(int matches) => string.Create(CultureInfo.InvariantCulture,

@@ -19,8 +19,8 @@ public sealed class OperationsFixture : HostFixture
         settings["Control:CappedRecheck"] = "00:00:00.500";
         settings["Metrics:CacheDuration"] = "00:00:00";
         settings["WorkerTypes:scrape:Enabled"] = "false";
-        // Every pickup here must come from a notification (an enqueue, or a stopped server's wake-up): a job left to the
-        // fallback poll would wait an hour, and its test would time out.
+        // Every pickup here must come from an enqueue's notification (a chunk stopped by a pause or a server's resize is
+        // enqueued anew): a job left to the fallback poll would wait an hour, and its test would time out.
         settings["Hangfire:Storage:QueuePollInterval"] = "01:00:00";
         return settings;
     }
