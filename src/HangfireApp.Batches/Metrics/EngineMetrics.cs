@@ -19,6 +19,14 @@ public static class ItemOutcomes
     public static readonly IReadOnlyList<string> All = [Succeeded, Failed, Retried, Cancelled];
 }
 
+/// <summary>Job fetch outcomes as <c>hangfireapp_job_fetches_total</c> labels them.</summary>
+public static class FetchOutcomes
+{
+    public const string Job = "job";
+
+    public const string Empty = "empty";
+}
+
 /// <summary>
 /// The engine's own Prometheus metrics, recorded where the engine already writes outcomes (the chunk runner's flush,
 /// the end of a chunk run, the stalled-chunks sweep, the claim gate). Label values are worker type names and fixed
@@ -35,6 +43,7 @@ public sealed class EngineMetrics
     private readonly Histogram _chunkWait;
     private readonly Counter _rescued;
     private readonly Counter _deferred;
+    private readonly Counter _fetches;
     private readonly ConcurrentDictionary<string, long[]> _unsaved = new(StringComparer.Ordinal);
 
     public EngineMetrics(CollectorRegistry registry)
@@ -51,6 +60,10 @@ public sealed class EngineMetrics
             ["worker_type"]);
         _deferred = factory.CreateCounter("hangfireapp_chunks_deferred_total", "Chunk starts put off because their worker type was paused or at its running-chunk cap.",
             ["worker_type", "reason"]);
+        _fetches = factory.CreateCounter("hangfireapp_job_fetches_total", "Hangfire job fetches by this host's workers: 'job' took one, 'empty' found none (a wake-up or a poll that was not needed).",
+            ["outcome"]);
+        _fetches.WithLabels(FetchOutcomes.Job);
+        _fetches.WithLabels(FetchOutcomes.Empty);
     }
 
     /// <summary>The registry the host's <c>/metrics</c> exports.</summary>
@@ -82,6 +95,11 @@ public sealed class EngineMetrics
     public void CountRescued(string workerType, int count) => _rescued.WithLabels(workerType).Inc(count);
 
     public void CountDeferred(string workerType, string reason) => _deferred.WithLabels(workerType, reason).Inc();
+
+    public void CountFetch(bool tookJob) => _fetches.WithLabels(tookJob ? FetchOutcomes.Job : FetchOutcomes.Empty).Inc();
+
+    /// <summary>The fetches counted so far, for the tests and the benchmark.</summary>
+    public (double Job, double Empty) Fetches => (_fetches.WithLabels(FetchOutcomes.Job).Value, _fetches.WithLabels(FetchOutcomes.Empty).Value);
 
     /// <summary>Makes sure a worker type's series exist (at zero) before its first chunk, so alert expressions and
     /// dashboards find them.</summary>

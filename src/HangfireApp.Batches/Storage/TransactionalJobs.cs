@@ -13,7 +13,7 @@ namespace HangfireApp.Batches.Storage;
 /// committing on their own. That is what makes "a chunk and its job exist together or not at all" hold
 /// even when the process dies mid-way.
 /// </summary>
-public sealed class TransactionalJobs(PostgreSqlStorageOptions storageOptions)
+public sealed class TransactionalJobs(PostgreSqlStorageOptions storageOptions, JobQueueWakeups wakeups)
 {
     public TransactionalJobClient On(AppTransaction transaction)
     {
@@ -28,6 +28,8 @@ public sealed class TransactionalJobs(PostgreSqlStorageOptions storageOptions)
             EnableTransactionScopeEnlistment = true,
         };
         var storage = new PostgreSqlStorage(new ExistingNpgsqlConnectionFactory(transaction.Connection, options), options);
+        // Its enqueues notify with their queue's name, so that each wakes one worker of that queue per process.
+        wakeups.Install(storage);
         return new TransactionalJobClient(new BackgroundJobClient(storage), transaction);
     }
 }

@@ -7,6 +7,7 @@ using HangfireApp.Batches.Chunks;
 using HangfireApp.Batches.Database;
 using HangfireApp.Batches.Logging;
 using HangfireApp.Batches.Queues;
+using HangfireApp.Batches.Storage;
 using HangfireApp.Tests.Infrastructure;
 using HangfireApp.Workers;
 using Microsoft.Extensions.Configuration;
@@ -61,7 +62,12 @@ public sealed partial class EngineContractTests
         await using var provider = services.BuildServiceProvider();
 
         var storage = provider.GetRequiredService<PostgreSqlStorageOptions>();
-        provider.GetRequiredService<JobStorage>().ShouldBeOfType<PostgreSqlStorage>();
+        var jobStorage = provider.GetRequiredService<JobStorage>().ShouldBeOfType<PostgreSqlStorage>();
+        // Every queue, named in the configuration or not, fetches and enqueues through the process's one listener.
+        foreach (var queue in new[] { QueueNames.Default, QueueNames.Maintenance, "any-queue-at-all" })
+        {
+            jobStorage.QueueProviders.GetProvider(queue).GetType().DeclaringType.ShouldBe(typeof(JobQueueWakeups), queue);
+        }
 
         storage.EnableLongPolling.ShouldBeTrue();
         storage.UseSlidingInvisibilityTimeout.ShouldBeTrue();

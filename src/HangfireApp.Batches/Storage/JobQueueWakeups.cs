@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Globalization;
+using Hangfire.PostgreSql;
+using Hangfire.Storage;
+using HangfireApp.Batches.Database;
+using HangfireApp.Batches.Logging;
+using HangfireApp.Batches.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace HangfireApp.Batches.Storage;
+
+/// <summary>
+/// Wakes one idle worker of a queue per process when a job is enqueued on it; Hangfire.PostgreSql wakes them all.
+/// <para>
+/// The library's fetch opens a <c>LISTEN</c> connection for every waiting worker, on one channel for every queue, so one
+/// enqueue made every idle worker of every process run a fetch (on two hosts, 8–18 fetches within 5 ms for each job,
+/// measured with <c>pg_stat_statements</c>), the housekeeping servers' workers included. Here a process keeps one
+/// listening connection; an enqueue notifies with its queue's name; the listener wakes one waiting worker of that queue;
+/// a worker that took a job and saw another ready behind it wakes the next. A burst of jobs is then taken by as many
+/// workers as it has jobs, with at most a fetch or two per process that find nothing.
+/// </para>
+/// <para>
+/// Compatible both ways with processes still on the library's queue (a rolling upgrade): they listen on the same channel
+/// and ignore the payload; their notifications carry none, which wakes one worker of every queue here.
+/// </para>
+/// </summary>
+public sealed partial class JobQueueWakeups(
+    NpgsqlDataSource dataSource,
+    IOptions<DatabaseOptions> database,
+    PostgreSqlStorageOptions storageOptions,
+    EngineMetrics metrics,
+    ILogger<JobQueueWakeups> logger) : IAsyncDisposable
+{
+    /// <summary>The library's channel, so that processes on either queue hear each other.</summary>
+    public const string Channel = "new_job";
+
+    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
+
+    // One auto-reset event per queue: a Set releases exactly one waiting worker, or the next one to wait.
+    private readonly ConcurrentDictionary<string, AutoResetEvent> _events = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _startLock = new();
+    private Task? _listener;
+
+    private string Schema => storageOptions.SchemaName;
+
+    /// <summary>
+    /// Makes <paramref name="storage"/> enqueue and fetch through this process's wake-ups. Hangfire.PostgreSql builds its
+    /// default queue provider in the storage's constructor and offers no public way to replace it (the collection's
+    /// setter is internal); registering ours per queue instead would miss queues a configuration adds, and a server whose
+    /// queues map to two providers refuses to fetch. Checked by <c>EngineContractTests</c>.
+    /// </summary>
+    public void Install(PostgreSqlStorage storage)
+    {
+        var providers = new PersistentJobQueueProviderCollection(new Provider(this, storage, new PostgreSqlJobQueueProvider(storage, storageOptions)));
+        typeof(PostgreSqlStorage).GetProperty(nameof(PostgreSqlStorage.QueueProviders))!.SetValue(storage, providers);
+    }
+
+    /// <summary>Wakes one waiting worker of <paramref name="queue"/> in this process; of every queue when it is empty.</summary>
+    private void Wake(string? queue)
+    {
+        if (string.IsNullOrEmpty(queue))
+        {
+            foreach (var wakeup in _events.Values)
+            {
+                wakeup.Set();
+            }
+        }
+        else if (_events.TryGetValue(queue, out var wakeup))
+        {
+            wakeup.Set();
+        }
+    }
+
+    private PostgreSqlFetchedJob Dequeue(PostgreSqlStorage storage, string[] queues, CancellationToken cancellationToken)
+    {
+        StartListening();
+        WaitHandle[] wakeups = [cancellationToken.WaitHandle, .. queues.Select(queue => _events.GetOrAdd(queue, _ => new AutoResetEvent(false)))];
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var fetched = TryFetch(queues);
+            metrics.CountFetch(fetched is not null);
+            if (fetched is { } job)
+            {
+                if (job.More)
+                {
+                    Wake(job.Queue);
+                }
+                return new PostgreSqlFetchedJob(storage, job.Id, job.JobId.ToString(CultureInfo.InvariantCulture), job.Queue, job.FetchedAt);
+            }
+            // The poll is the fallback for a notification lost while the listener reconnected, or a job put back without one.
+            WaitHandle.WaitAny(wakeups, storageOptions.QueuePollInterval);
+        }
+    }
+
+    /// <summary>
+    /// Takes the next job of <paramref name="queues"/> (the library's order and invisibility rule: never fetched or
+    /// abandoned first, then by queue name, which makes the priority queues' names their order), and says whether
+    /// another is ready behind it. The look behind locks nothing: a job another worker is taking at that moment counts,
+    /// which costs at most one fetch that finds nothing, where skipping it could leave a job to the poll while idle
+    /// workers of another process sleep. One statement, so no transaction of its own.
+    /// </summary>
+    private FetchedRow? TryFetch(string[] queues)
+    {
+        using var command = dataSource.CreateCommand($"""
+            with taken as (
+                update "{Schema}".jobqueue q set fetchedat = now()
+                where q.id = (
+                    select id from "{Schema}".jobqueue
+                    where queue = any(@queues) and (fetchedat is null or fetchedat < now() - @invisible)
+                    order by fetchedat nulls first, queue, jobid
+                    limit 1
+                    for update skip locked)
+                returning q.id, q.jobid, q.queue, q.fetchedat)
+            select id, jobid, queue, fetchedat, exists (
+                select 1 from "{Schema}".jobqueue r
+                where r.queue = any(@queues) and (r.fetchedat is null or r.fetchedat < now() - @invisible) and r.id <> taken.id)
+            from taken
+            """);
+        command.Parameters.AddWithValue("queues", queues);
+        command.Parameters.AddWithValue("invisible", storageOptions.InvisibilityTimeout);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new FetchedRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetDateTime(3), reader.GetBoolean(4))
+            : null;
+    }
+
+    /// <summary>Adds the job to the queue and notifies with the queue's name, in the caller's transaction: the
+    /// notification goes out when it commits. Several of one queue in a transaction reach listeners as one.</summary>
+    private void Enqueue(IDbConnection connection, string queue, string jobId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""insert into "{Schema}".jobqueue (jobid, queue) values (@job, @queue); select pg_notify('{Channel}', @queue)""";
+        var job = command.CreateParameter();
+        job.ParameterName = "job";
+        job.Value = long.Parse(jobId, CultureInfo.InvariantCulture);
+        command.Parameters.Add(job);
+        var name = command.CreateParameter();
+        name.ParameterName = "queue";
+        name.Value = queue;
+        command.Parameters.Add(name);
+        command.ExecuteNonQuery();
+    }
+
+    private void StartListening()
+    {
+        if (_listener is not null)
+        {
+            return;
+        }
+        lock (_startLock)
+        {
+            _listener ??= Task.Run(() => ListenAsync(_stopping.Token));
+        }
+    }
+
+    /// <summary>
+    /// Holds the process's one listening connection, reconnecting when it is lost. Its own connection, out of the pool
+    /// (it is held for the process's life), with keep-alives so that a connection dropped silently is noticed.
+    /// </summary>
+    private async Task ListenAsync(CancellationToken stopping)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(database.Value.ConnectionString) { Pooling = false, KeepAlive = 30 }.ConnectionString;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                connection.Notification += (_, notification) => Wake(notification.Payload);
+                await connection.OpenAsync(stopping);
+                await using (var listen = new NpgsqlCommand($"listen {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stopping);
+                }
+                // Jobs enqueued while no connection listened were heard by no one here.
+                Wake(null);
+                while (true)
+                {
+                    await connection.WaitAsync(stopping);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                LogListenerLost(logger, e.Message);
+                try
+                {
+                    await Task.Delay(ReconnectDelay, stopping);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_listener is { } listener)
+        {
+            await listener;
+        }
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = LogEventIds.JobQueueWakeupsListenerLost, Level = LogLevel.Warning,
+        Message = "Lost the job queue's listening connection ({Reason}); reconnecting, workers poll meanwhile")]
+    private static partial void LogListenerLost(ILogger logger, string reason);
+
+    private sealed record FetchedRow(long Id, long JobId, string Queue, DateTime FetchedAt, bool More);
+
+    /// <summary>The queue provider of one storage: its fetches and enqueues go through the process's wake-ups; the
+    /// dashboard's queue views stay the library's.</summary>
+    private sealed class Provider(JobQueueWakeups wakeups, PostgreSqlStorage storage, PostgreSqlJobQueueProvider library)
+        : IPersistentJobQueueProvider, IPersistentJobQueue
+    {
+        public IPersistentJobQueue GetJobQueue() => this;
+
+        public IPersistentJobQueueMonitoringApi GetJobQueueMonitoringApi() => library.GetJobQueueMonitoringApi();
+
+        public IFetchedJob Dequeue(string[] queues, CancellationToken cancellationToken) => wakeups.Dequeue(storage, queues, cancellationToken);
+
+        public void Enqueue(IDbConnection connection, string queue, string jobId) => wakeups.Enqueue(connection, queue, jobId);
+    }
+}

@@ -1,0 +1,49 @@
+using HangfireApp.Batches.Metrics;
+using HangfireApp.Tests.Infrastructure;
+
+namespace HangfireApp.Tests.Operations;
+
+/// <summary>
+/// How idle workers hear of new jobs (<c>JobQueueWakeups</c>). This collection's host polls once an hour, so every pickup
+/// here comes from a notification.
+/// </summary>
+[Collection(OperationsTests.Name)]
+public sealed class JobQueueWakeupsTests(OperationsFixture host)
+{
+    [Fact]
+    public async Task AnIdleHost_ListensOnOneConnection_NotOneForEachWaitingWorker()
+    {
+        // Hangfire.PostgreSql's queue opened a listening connection for every waiting worker (the ops server's four and
+        // the maintenance server's), and every enqueue made each of them fetch.
+        var listening = await Eventually.Until(
+            () => host.Db.ScalarAsync("select count(*) from pg_stat_activity where datname = current_database() and query ilike 'listen %'"),
+            count => count >= 1, because: "the host to listen for new jobs");
+        listening.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ABurstOfJobs_WakesAsManyWorkersAsItHasJobs_AndFewFetchesFindNothing()
+    {
+        var metrics = host.App.Service<EngineMetrics>();
+        var before = metrics.Fetches;
+        // Four chunks of ten items, four at a time, 300 ms each: long enough that the server's four workers are seen
+        // running all four at once, which only the wake-up chain can start (one notification, no poll within the hour).
+        var batch = await host.Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(40, new { delayMs = 300 }) });
+        var mostRunning = 0L;
+        await Eventually.Until(async () =>
+        {
+            var running = await host.Db.ScalarAsync("select count(*) from app.chunks where batch_id = @b and state = 'running'", ("b", batch.Id));
+            mostRunning = Math.Max(mostRunning, running);
+            return await host.Api.GetBatchAsync(batch.Id);
+        }, b => b.State == "succeeded", TimeSpan.FromSeconds(60), "the batch to finish");
+        mostRunning.ShouldBe(4);
+
+        var after = metrics.Fetches;
+        var jobs = after.Job - before.Job;
+        var empty = after.Empty - before.Empty;
+        jobs.ShouldBeGreaterThanOrEqualTo(4, "the four chunk jobs (and any sweep or continuation meanwhile)");
+        // A worker looks for its next job as it ends one, and a wake-up may find its job taken: about one empty fetch a
+        // job. Every idle worker fetching on every enqueue (the library's queue) made several a job.
+        empty.ShouldBeLessThanOrEqualTo(jobs + 2, $"{jobs} jobs fetched, {empty} fetches found nothing");
+    }
+}
