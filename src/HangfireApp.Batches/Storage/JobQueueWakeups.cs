@@ -154,7 +154,11 @@ public sealed partial class JobQueueWakeups(
         }
         lock (_startLock)
         {
-            _listener ??= Task.Run(() => ListenAsync(_stopping.Token));
+            if (_listener is null && !_stopping.IsCancellationRequested)
+            {
+                var stopping = _stopping.Token;
+                _listener = Task.Run(() => ListenAsync(stopping));
+            }
         }
     }
 
@@ -204,8 +208,13 @@ public sealed partial class JobQueueWakeups(
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        if (_listener is { } listener)
+        Task? listener;
+        lock (_startLock)
+        {
+            _stopping.Cancel();
+            listener = _listener;
+        }
+        if (listener is not null)
         {
             await listener;
         }

@@ -46,4 +46,16 @@ public sealed class JobQueueWakeupsTests(OperationsFixture host)
         // job. Every idle worker fetching on every enqueue (the library's queue) made several a job.
         empty.ShouldBeLessThanOrEqualTo(jobs + 2, $"{jobs} jobs fetched, {empty} fetches found nothing");
     }
+
+    [Fact]
+    public async Task ALostListeningConnection_IsReplaced_AndJobsStillStartWithoutThePoll()
+    {
+        const string Listener = "select coalesce(max(pid), 0) from pg_stat_activity where datname = current_database() and query ilike 'listen %'";
+        var lost = await Eventually.Until(() => host.Db.ScalarAsync(Listener), pid => pid > 0, because: "the host to listen for new jobs");
+        (await host.Db.ScalarAsync("select count(*) from (select pg_terminate_backend(@pid::int)) t", ("pid", lost))).ShouldBe(1);
+
+        await Eventually.Until(() => host.Db.ScalarAsync(Listener), pid => pid > 0 && pid != lost, because: "the host to listen again");
+        var batch = await host.Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(3, new { }) });
+        (await host.Api.WaitFinalAsync(batch.Id, TimeSpan.FromSeconds(30))).State.ShouldBe("succeeded");
+    }
 }
