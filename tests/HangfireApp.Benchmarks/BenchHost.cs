@@ -221,7 +221,8 @@ internal sealed class BenchHost : IAsyncDisposable
     }
 
     /// <summary>The runtime's counters so far, from one read of the host's /metrics (the <c>System.Runtime</c> meter): JIT-compiled
-    /// methods and JIT time, garbage collections by generation, their pause time, bytes allocated.</summary>
+    /// methods and JIT time, garbage collections by generation, their pause time, bytes allocated; and the host's job fetches
+    /// that took a job or found nothing.</summary>
     public async Task<RuntimeCounters> RuntimeAsync()
     {
         var text = await GetTextAsync("/metrics");
@@ -229,7 +230,7 @@ internal sealed class BenchHost : IAsyncDisposable
         foreach (var line in text.Split('\n'))
         {
             var space = line.LastIndexOf(' ');
-            if (!line.StartsWith("system_runtime_dotnet_", StringComparison.Ordinal) || space < 0)
+            if (!(line.StartsWith("system_runtime_dotnet_", StringComparison.Ordinal) || line.StartsWith("hangfireapp_job_fetches_total", StringComparison.Ordinal)) || space < 0)
             {
                 continue;
             }
@@ -243,17 +244,21 @@ internal sealed class BenchHost : IAsyncDisposable
                 "system_runtime_dotnet_gc_collections{gc_heap_generation=\"gen2\"}" => counters with { Gen2 = (long)value },
                 "system_runtime_dotnet_gc_pause_time" => counters with { GcPauseSeconds = value },
                 "system_runtime_dotnet_gc_heap_total_allocated" => counters with { Allocated = value },
+                "hangfireapp_job_fetches_total{outcome=\"job\"}" => counters with { Fetched = value },
+                "hangfireapp_job_fetches_total{outcome=\"empty\"}" => counters with { FoundNothing = value },
                 _ => counters,
             };
         }
         return counters;
     }
 
-    public sealed record RuntimeCounters(double JitMethods = 0, double JitSeconds = 0, long Gen0 = 0, long Gen1 = 0, long Gen2 = 0, double GcPauseSeconds = 0, double Allocated = 0)
+    public sealed record RuntimeCounters(double JitMethods = 0, double JitSeconds = 0, long Gen0 = 0, long Gen1 = 0, long Gen2 = 0, double GcPauseSeconds = 0, double Allocated = 0,
+        double Fetched = 0, double FoundNothing = 0)
     {
         /// <summary>Two hosts' counters together.</summary>
         public static RuntimeCounters operator +(RuntimeCounters a, RuntimeCounters b) => new(a.JitMethods + b.JitMethods, a.JitSeconds + b.JitSeconds,
-            a.Gen0 + b.Gen0, a.Gen1 + b.Gen1, a.Gen2 + b.Gen2, a.GcPauseSeconds + b.GcPauseSeconds, a.Allocated + b.Allocated);
+            a.Gen0 + b.Gen0, a.Gen1 + b.Gen1, a.Gen2 + b.Gen2, a.GcPauseSeconds + b.GcPauseSeconds, a.Allocated + b.Allocated,
+            a.Fetched + b.Fetched, a.FoundNothing + b.FoundNothing);
     }
 
     /// <summary>

@@ -514,7 +514,8 @@ internal static class TelemetryBench
             return string.Create(CultureInfo.InvariantCulture,
                 $"{now.JitMethods - then.JitMethods:0} methods JIT-compiled in {(now.JitSeconds - then.JitSeconds) * 1000 / matches:0.0} ms per match, "
                 + $"GCs gen0/gen1/gen2 {now.Gen0 - then.Gen0}/{now.Gen1 - then.Gen1}/{now.Gen2 - then.Gen2} pausing {(now.GcPauseSeconds - then.GcPauseSeconds) * 1000:0} ms, "
-                + $"{(now.Allocated - then.Allocated) / matches / 1024:N0} KB allocated per match");
+                + $"{(now.Allocated - then.Allocated) / matches / 1024:N0} KB allocated per match, "
+                + $"job fetches {now.Fetched - then.Fetched:0} that took a job and {now.FoundNothing - then.FoundNothing:0} that found nothing");
         }
     }
 
