@@ -56,9 +56,10 @@ public static class HangfireStorageSetup
     /// <summary>
     /// The storage options: the tunable ones from <c>Hangfire:Storage</c>, and the ones the engine depends on, whatever
     /// the configuration says. Long polling (LISTEN/NOTIFY): a chunk job starts as soon as it is enqueued, not after the
-    /// library's 15 s poll; <see cref="JobQueueWakeups"/> listens and notifies in its stead, and the flag stays on so that
-    /// a storage built without it (the benchmark's client) still notifies. The sliding invisibility timeout: a chunk job running longer than the invisibility timeout
-    /// is not fetched a second time by another server while it still runs.
+    /// library's 15 s poll; <see cref="JobQueueWakeups"/> listens and notifies in the library's stead, and the flag stays
+    /// on so that a storage built without it (the benchmark's client) still notifies. The sliding invisibility timeout: a
+    /// chunk job running longer than the invisibility timeout is not fetched a second time by another server while it
+    /// still runs.
     /// </summary>
     public static PostgreSqlStorageOptions StorageOptions(HangfireStorageOptions settings) => new()
     {
