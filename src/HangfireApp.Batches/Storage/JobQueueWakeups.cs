@@ -111,19 +111,18 @@ public sealed partial class JobQueueWakeups(
     /// </summary>
     private FetchedRow? TryFetch(string[] queues)
     {
+        const string Ready = "queue = any(@queues) and (fetchedat is null or fetchedat < now() - @invisible)";
         using var command = dataSource.CreateCommand($"""
             with taken as (
                 update "{Schema}".jobqueue q set fetchedat = now()
                 where q.id = (
                     select id from "{Schema}".jobqueue
-                    where queue = any(@queues) and (fetchedat is null or fetchedat < now() - @invisible)
+                    where {Ready}
                     order by fetchedat nulls first, queue, jobid
                     limit 1
                     for update skip locked)
                 returning q.id, q.jobid, q.queue, q.fetchedat)
-            select id, jobid, queue, fetchedat, exists (
-                select 1 from "{Schema}".jobqueue r
-                where r.queue = any(@queues) and (r.fetchedat is null or r.fetchedat < now() - @invisible) and r.id <> taken.id)
+            select id, jobid, queue, fetchedat, exists (select 1 from "{Schema}".jobqueue where {Ready} and id <> taken.id)
             from taken
             """);
         command.Parameters.AddWithValue("queues", queues);

@@ -12,15 +12,15 @@ namespace HangfireApp.Tests.Operations;
 public sealed class JobQueueWakeupsTests(OperationsFixture host)
 {
     /// <summary>The process's listening connections (by name: keep-alive queries follow the <c>LISTEN</c>).</summary>
-    private static readonly string Listeners =
-        $"select count(*) from pg_stat_activity where datname = current_database() and application_name like '%{JobQueueWakeups.ApplicationNameSuffix}'";
+    private static readonly string ListenerRows =
+        $"from pg_stat_activity where datname = current_database() and application_name like '%{JobQueueWakeups.ApplicationNameSuffix}'";
 
     [Fact]
     public async Task AnIdleHost_ListensOnOneConnection_NotOneForEachWaitingWorker()
     {
         // Hangfire.PostgreSql's queue opened a listening connection for every waiting worker (the ops server's four and
         // the maintenance server's), and every enqueue made each of them fetch.
-        var listening = await Eventually.Until(() => host.Db.ScalarAsync(Listeners), count => count >= 1, because: "the host to listen for new jobs");
+        var listening = await Eventually.Until(() => host.Db.ScalarAsync($"select count(*) {ListenerRows}"), count => count >= 1, because: "the host to listen for new jobs");
         listening.ShouldBe(1);
         (await host.Db.ScalarAsync("select count(*) from pg_stat_activity where datname = current_database() and query ilike 'listen %' and application_name not like @name",
             ("name", $"%{JobQueueWakeups.ApplicationNameSuffix}"))).ShouldBe(0, "a worker listening on a connection of its own");
@@ -55,7 +55,7 @@ public sealed class JobQueueWakeupsTests(OperationsFixture host)
     [Fact]
     public async Task ALostListeningConnection_IsReplaced_AndJobsStillStartWithoutThePoll()
     {
-        var listener = $"select coalesce(max(pid), 0) from pg_stat_activity where datname = current_database() and application_name like '%{JobQueueWakeups.ApplicationNameSuffix}'";
+        var listener = $"select coalesce(max(pid), 0) {ListenerRows}";
         var lost = await Eventually.Until(() => host.Db.ScalarAsync(listener), pid => pid > 0, because: "the host to listen for new jobs");
         (await host.Db.ScalarAsync("select count(*) from (select pg_terminate_backend(@pid::int)) t", ("pid", lost))).ShouldBe(1);
 
