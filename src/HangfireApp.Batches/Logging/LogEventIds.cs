@@ -30,6 +30,7 @@ public static class LogEventIds
     public const int DeadLockHoldersCheckFailed = 3412;
     public const int DeadLockHoldersStamped = 3413;
     public const int JobQueueWakeupsListenerLost = 3421;
+    public const int JobQueueWakeupsNotifyFailed = 3422;
     public const int ChunkJobParkingArmed = 3491;
     public const int ChunkJobParkingParked = 3492;
     public const int RepairBatchesSweepRepaired = 3501;

@@ -21,7 +21,7 @@ namespace HangfireApp.Batches.Storage;
 /// keeps one listening connection; an enqueue notifies with its queue's name; the listener wakes one waiting worker of
 /// that queue; a worker that took a job and saw another ready behind it wakes the next. A burst of jobs is then taken by
 /// as many workers as it has jobs, with a fetch or two per process that find nothing (besides the one each worker makes
-/// as it ends a job).
+/// as it ends a job). A job put back (its worker stopped before the job's next state) notifies as an enqueue does.
 /// </para>
 /// <para>
 /// Compatible both ways with processes still on the library's queue (a rolling upgrade): they listen on the same channel
@@ -80,7 +80,7 @@ public sealed partial class JobQueueWakeups(
         }
     }
 
-    private PostgreSqlFetchedJob Dequeue(PostgreSqlStorage storage, string[] queues, CancellationToken cancellationToken)
+    private WakingFetchedJob Dequeue(PostgreSqlStorage storage, string[] queues, CancellationToken cancellationToken)
     {
         StartListening();
         WaitHandle[] wakeups = [cancellationToken.WaitHandle, .. queues.Select(queue => _events.GetOrAdd(queue, _ => new AutoResetEvent(false)))];
@@ -95,9 +95,10 @@ public sealed partial class JobQueueWakeups(
                 {
                     Wake(job.Queue);
                 }
-                return new PostgreSqlFetchedJob(storage, job.Id, job.JobId.ToString(CultureInfo.InvariantCulture), job.Queue, job.FetchedAt);
+                return new WakingFetchedJob(this, new PostgreSqlFetchedJob(storage, job.Id, job.JobId.ToString(CultureInfo.InvariantCulture), job.Queue, job.FetchedAt));
             }
-            // The poll is the fallback for a notification lost while the listener reconnected, or a job put back without one.
+            // The poll is the fallback for a notification lost while the listener reconnected, or a job another process
+            // put back without one (a process still on the library's queue).
             WaitHandle.WaitAny(wakeups, storageOptions.QueuePollInterval);
         }
     }
@@ -148,6 +149,22 @@ public sealed partial class JobQueueWakeups(
         name.Value = queue;
         command.Parameters.Add(name);
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>Tells every process that a job of <paramref name="queue"/> is ready again (after it committed). Best
+    /// effort: the job is back in the queue either way, and a lost notification costs a poll.</summary>
+    private void Notify(string queue)
+    {
+        try
+        {
+            using var command = dataSource.CreateCommand($"select pg_notify('{Channel}', @queue)");
+            command.Parameters.AddWithValue("queue", queue);
+            command.ExecuteNonQuery();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            LogNotifyFailed(logger, queue, e.Message);
+        }
     }
 
     private void StartListening()
@@ -230,6 +247,47 @@ public sealed partial class JobQueueWakeups(
     [LoggerMessage(EventId = LogEventIds.JobQueueWakeupsListenerLost, Level = LogLevel.Warning,
         Message = "Lost the job queue's listening connection ({Reason}); reconnecting, workers poll meanwhile")]
     private static partial void LogListenerLost(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = LogEventIds.JobQueueWakeupsNotifyFailed, Level = LogLevel.Warning,
+        Message = "Put a job of queue {Queue} back but could not notify ({Reason}); idle workers find it at their next poll")]
+    private static partial void LogNotifyFailed(ILogger logger, string queue, string reason);
+
+    /// <summary>
+    /// A fetched job that notifies when it is put back. Hangfire's worker puts a job back when something stops it before
+    /// the job reaches its next state (its server stopping, for a shutdown or a resize; a database error), and a fetched
+    /// job disposed unremoved is put back too. The library's put-back notifies no one, so the job waited for an idle
+    /// worker's poll.
+    /// </summary>
+    private sealed class WakingFetchedJob(JobQueueWakeups wakeups, PostgreSqlFetchedJob job) : IFetchedJob
+    {
+        private bool _settled;
+
+        public string JobId => job.JobId;
+
+        public void RemoveFromQueue()
+        {
+            job.RemoveFromQueue();
+            _settled = true;
+        }
+
+        public void Requeue()
+        {
+            job.Requeue();
+            _settled = true;
+            wakeups.Notify(job.Queue);
+        }
+
+        public void Dispose()
+        {
+            var putBack = !_settled;
+            _settled = true;
+            job.Dispose();
+            if (putBack)
+            {
+                wakeups.Notify(job.Queue);
+            }
+        }
+    }
 
     private sealed record FetchedRow(long Id, long JobId, string Queue, DateTime FetchedAt, bool More);
 

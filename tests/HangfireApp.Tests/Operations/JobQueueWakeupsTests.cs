@@ -1,3 +1,5 @@
+using Hangfire;
+using Hangfire.States;
 using HangfireApp.Batches.Metrics;
 using HangfireApp.Batches.Storage;
 using HangfireApp.Tests.Infrastructure;
@@ -52,6 +54,49 @@ public sealed class JobQueueWakeupsTests(OperationsFixture host)
         empty.ShouldBeLessThanOrEqualTo(jobs + 2, $"{jobs} jobs fetched, {empty} fetches found nothing");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AJobPutBack_WakesAWaitingWorker_WithoutThePoll(bool requeuedExplicitly)
+    {
+        // Hangfire puts a job back when its worker stops before the job ends (a server's shutdown or resize): by Requeue,
+        // or by disposing the fetched job unremoved. The library's put-back notified no one, so the job sat until an
+        // idle worker's poll (an hour here). A queue no server of this host serves, so the two fetches below are alone on it.
+        var storage = host.App.Service<JobStorage>();
+        var queue = requeuedExplicitly ? "put_back_requeued" : "put_back_disposed";
+        var jobId = new BackgroundJobClient(storage).Create(() => PutBack.Never(), new EnqueuedState(queue));
+        using var first = storage.GetConnection();
+        var taken = first.FetchNextJob([queue], CancellationToken.None);
+        taken.JobId.ShouldBe(jobId);
+
+        var metrics = host.App.Service<EngineMetrics>();
+        var emptyBefore = metrics.Fetches.Empty;
+        using var stop = new CancellationTokenSource();
+        var waiting = Task.Run(() =>
+        {
+            using var second = storage.GetConnection();
+            return second.FetchNextJob([queue], stop.Token);
+        });
+        try
+        {
+            // Its first look found nothing (the job is taken), so it now waits for a wake-up or the poll.
+            await Eventually.Until(() => Task.FromResult(metrics.Fetches.Empty), empty => empty > emptyBefore, because: "the second worker to wait");
+            if (requeuedExplicitly)
+            {
+                taken.Requeue();
+            }
+            taken.Dispose();
+
+            using var again = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+            again.JobId.ShouldBe(jobId);
+            again.RemoveFromQueue();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+    }
+
     [Fact]
     public async Task ALostListeningConnection_IsReplaced_AndJobsStillStartWithoutThePoll()
     {
@@ -62,5 +107,13 @@ public sealed class JobQueueWakeupsTests(OperationsFixture host)
         await Eventually.Until(() => host.Db.ScalarAsync(listener), pid => pid > 0 && pid != lost, because: "the host to listen again");
         var batch = await host.Api.SubmitAsync(new { workerType = "bench", items = BatchApi.Items(3, new { }) });
         (await host.Api.WaitFinalAsync(batch.Id, TimeSpan.FromSeconds(30))).State.ShouldBe("succeeded");
+    }
+}
+
+/// <summary>The put-back test's job: created, fetched and put back, never performed.</summary>
+public static class PutBack
+{
+    public static void Never()
+    {
     }
 }
