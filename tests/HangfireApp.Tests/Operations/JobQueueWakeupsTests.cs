@@ -59,8 +59,8 @@ public sealed class JobQueueWakeupsTests(OperationsFixture host)
     [InlineData(false)]
     public async Task AJobPutBack_WakesAWaitingWorker_WithoutThePoll(bool requeuedExplicitly)
     {
-        // Hangfire puts a job back when its worker stops before the job ends (a server's shutdown or resize): by Requeue,
-        // or by disposing the fetched job unremoved. The library's put-back notified no one, so the job sat until an
+        // Hangfire puts a job back when its worker stops before the job reaches its next state (a server's shutdown or
+        // resize): by Requeue, or by disposing the fetched job unremoved. The library's put-back notified no one, so the job sat until an
         // idle worker's poll (an hour here). A queue no server of this host serves, so the two fetches below are alone on it.
         var storage = host.App.Service<JobStorage>();
         var queue = requeuedExplicitly ? "put_back_requeued" : "put_back_disposed";
