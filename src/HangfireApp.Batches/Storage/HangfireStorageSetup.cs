@@ -24,9 +24,10 @@ public sealed class HangfireStorageOptions
     /// <summary>
     /// The fallback poll of an idle worker (the library's default is 15 s). Pickup does not wait for it: every enqueue
     /// notifies (<see cref="JobQueueWakeups"/>), the engine's own requeues included (a chunk stopped by a server's
-    /// shutdown is enqueued anew), and the listener wakes every queue's workers when it reconnects. Left to the poll: a
-    /// job other than a chunk's that a stopping server put back (the library's requeue does not notify). Each poll is a
-    /// fetch per idle worker: at 1 s, two idle hosts of four workers each made ~16 fetches a second.
+    /// shutdown is enqueued anew, and any other job a stopping server puts back notifies), and the listener wakes every
+    /// queue's workers when it reconnects. Left to the poll: a job put back by a process still on the library's queue
+    /// (a rolling upgrade), or whose notification failed. Each poll is a fetch per idle worker: at 1 s, two idle hosts
+    /// of four workers each made ~16 fetches a second.
     /// </summary>
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -42,6 +42,9 @@ public sealed partial class JobQueueWakeups(
     /// <c>pg_stat_activity</c>: its last query is not always the <c>LISTEN</c>, since keep-alives follow it.</summary>
     public const string ApplicationNameSuffix = "job wake-ups";
 
+    /// <summary>Notifies <see cref="Channel"/> with the queue's name (<c>@queue</c>), for an enqueue and a put-back alike.</summary>
+    private const string NotifyQueue = $"select pg_notify('{Channel}', @queue)";
+
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
 
     // One auto-reset event per queue: a Set releases exactly one waiting worker, or the next one to wait.
@@ -139,7 +142,7 @@ public sealed partial class JobQueueWakeups(
     private void Enqueue(IDbConnection connection, string queue, string jobId)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"""insert into "{Schema}".jobqueue (jobid, queue) values (@job, @queue); select pg_notify('{Channel}', @queue)""";
+        command.CommandText = $"""insert into "{Schema}".jobqueue (jobid, queue) values (@job, @queue); {NotifyQueue}""";
         var job = command.CreateParameter();
         job.ParameterName = "job";
         job.Value = long.Parse(jobId, CultureInfo.InvariantCulture);
@@ -157,7 +160,7 @@ public sealed partial class JobQueueWakeups(
     {
         try
         {
-            using var command = dataSource.CreateCommand($"select pg_notify('{Channel}', @queue)");
+            using var command = dataSource.CreateCommand(NotifyQueue);
             command.Parameters.AddWithValue("queue", queue);
             command.ExecuteNonQuery();
         }
